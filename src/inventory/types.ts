@@ -1,0 +1,49 @@
+/**
+ * What inventory sources produce: resources with their locations, workloads, namespaces and the
+ * address bindings that identity resolution uses.
+ */
+import type { Location, Problem } from "../model/problems.js";
+import type { Workload } from "../model/workload.js";
+
+/** A Kubernetes object as read from a file, with where it starts. */
+export interface K8sResource {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    ownerReferences?: { kind: string; name: string; controller?: boolean; apiVersion?: string }[];
+    creationTimestamp?: string;
+    deletionTimestamp?: string;
+  };
+  /** The whole object as parsed. */
+  raw: Record<string, unknown>;
+  location: Location;
+}
+
+/** An address bound to a workload for an interval (times in epoch ms; open ends undefined). */
+export interface AddressBinding {
+  ip: string;
+  workloadId: string;
+  from?: number;
+  to?: number;
+  /** Where the binding was learned (`file:line`, `hubble`). */
+  source: string;
+}
+
+/** Everything inventory sources yield. */
+export interface Inventory {
+  /** Workloads by id, sorted by id. */
+  workloads: Workload[];
+  /** Namespace name → labels (with `kubernetes.io/metadata.name`). */
+  namespaces: Map<string, Record<string, string>>;
+  /** All resources read, in input order (policies are taken from here by the policy parsers). */
+  resources: K8sResource[];
+  /** Address → workload bindings (pod IPs). */
+  bindings: AddressBinding[];
+  /** The files read. */
+  files: string[];
+  problems: Problem[];
+}

@@ -92,6 +92,17 @@ export interface RuleOrigin {
   direction: Direction;
 }
 
+/** Why a generated rule exists: the observed flows behind it, or where it was inferred from. */
+export interface RuleEvidence {
+  flows?: number;
+  firstSeen?: string;
+  lastSeen?: string;
+  /** For inferred rules: `file:line` places (env values naming a Service …). */
+  inferredFrom?: string[];
+  /** The map edges (src → dst) behind the rule. */
+  edges?: string[];
+}
+
 /** One rule of a policy. */
 export interface Rule {
   direction: Direction;
@@ -104,6 +115,8 @@ export interface Rule {
   http?: HttpMatch[];
   name?: string;
   origin: RuleOrigin;
+  /** For generated rules: the evidence behind them. */
+  evidence?: RuleEvidence;
 }
 
 /** Where a policy object came from. */

@@ -1,0 +1,319 @@
+/**
+ * CommunicationMap → PolicySet: default deny per namespace, then one policy per workload (policy
+ * unit) allowing exactly its observed or inferred peers and ports, by identity (namespace name +
+ * identifying labels), never by pod IP. Outside peers become the narrowest CIDRs the data shows.
+ */
+import { IpSet, parseCidr } from "../../model/ipset.js";
+import type { CommunicationMap, Edge, MapWorkload } from "../../model/map.js";
+import type { Protocol } from "../../model/ports.js";
+import {
+  type Direction,
+  emptyK8sPolicySet,
+  findLayer,
+  type Peer,
+  type Policy,
+  type PolicySet,
+  type PortMatch,
+  type Rule,
+  type RuleEvidence,
+} from "../ir/types.js";
+import { assignUnits, type PolicyUnit } from "./selectors.js";
+
+/** Where DNS is served: the namespace and labels of the DNS pods. */
+export interface DnsTarget {
+  namespace: string;
+  labels: Record<string, string>;
+}
+
+/** Options of the synthesis. */
+export interface SynthOptions {
+  /** Namespaces that get no policies (their workloads still appear as peers). */
+  excludeNamespaces?: string[];
+  /** The DNS pods; found in the map (kube-dns/coredns in kube-system) when not given. */
+  dns?: DnsTarget;
+}
+
+/** The namespaces left alone unless asked otherwise: the cluster's own. */
+export const DEFAULT_EXCLUDED_NAMESPACES = ["kube-system", "kube-public", "kube-node-lease"];
+
+/** The result of the synthesis. */
+export interface SynthResult {
+  set: PolicySet;
+  units: PolicyUnit[];
+  /** Things the user should know (peers skipped, selectors widened …), sorted. */
+  notes: string[];
+  /** The DNS target used. */
+  dns: DnsTarget;
+}
+
+const DNS_PORT = 53;
+
+/** Finds the DNS pods in the map: kube-system workloads labelled k8s-app=kube-dns, or named kube-dns/coredns. */
+export function findDnsTarget(map: CommunicationMap): DnsTarget {
+  const candidates = map.workloads.filter((w) => w.namespace === "kube-system" && w.kind === "pod-owner");
+  const byLabel = candidates.find((w) => w.labels["k8s-app"] === "kube-dns");
+  if (byLabel) return { namespace: "kube-system", labels: { "k8s-app": "kube-dns" } };
+  const byName = candidates.find((w) => w.name === "kube-dns" || w.name === "coredns");
+  if (byName && Object.keys(byName.labels).length) {
+    const id = byName.labels["k8s-app"] ? { "k8s-app": byName.labels["k8s-app"] } : byName.labels;
+    return { namespace: "kube-system", labels: id };
+  }
+  return { namespace: "kube-system", labels: { "k8s-app": "kube-dns" } };
+}
+
+function isDnsWorkload(w: MapWorkload | undefined, dns: DnsTarget): boolean {
+  if (!w || w.namespace !== dns.namespace) return false;
+  return Object.entries(dns.labels).every(([k, v]) => w.labels[k] === v);
+}
+
+function edgeSignature(edges: Edge[], id: string): string {
+  const parts: string[] = [];
+  for (const e of edges) {
+    const ports = e.ports.map((p) => `${p.protocol}/${p.port}`).join(",");
+    if (e.dst === id) parts.push(`in ${e.src === id ? "self" : e.src} ${ports}`);
+    if (e.src === id) parts.push(`out ${e.dst === id ? "self" : e.dst} ${ports}`);
+  }
+  return parts.sort().join(";");
+}
+
+/** Accumulates, per policy unit and direction, the peers and ports to allow. */
+interface PeerBucket {
+  peerKey: string;
+  peer: Peer;
+  ports: Map<string, { protocol: Protocol; port: number }>;
+  evidence: RuleEvidence;
+  /** For outside peers: the addresses seen (merged into CIDRs at the end). */
+  addresses?: string[];
+}
+
+function mergeEvidence(ev: RuleEvidence, e: Edge): void {
+  ev.flows = (ev.flows ?? 0) + e.flows;
+  if (e.firstSeen && (!ev.firstSeen || e.firstSeen < ev.firstSeen)) ev.firstSeen = e.firstSeen;
+  if (e.lastSeen && (!ev.lastSeen || e.lastSeen > ev.lastSeen)) ev.lastSeen = e.lastSeen;
+  if (e.provenance === "inferred") ev.inferredFrom = [...(ev.inferredFrom ?? []), ...(e.evidence ?? [])];
+  ev.edges = [...(ev.edges ?? []), `${e.src} -> ${e.dst}`];
+}
+
+/** Port name for a port of the destination unit, when every member names it the same way. */
+function namedPort(
+  unit: PolicyUnit | undefined,
+  byId: Map<string, MapWorkload>,
+  protocol: Protocol,
+  port: number,
+): string | undefined {
+  if (!unit) return undefined;
+  const names = unit.members.map(
+    (m) => byId.get(m)?.ports?.find((p) => p.port === port && p.protocol === protocol)?.name,
+  );
+  const first = names[0];
+  return first && names.every((n) => n === first) ? first : undefined;
+}
+
+/** Synthesises the policy set for a map. */
+export function synthesizePolicies(map: CommunicationMap, opts: SynthOptions = {}): SynthResult {
+  const excluded = new Set(opts.excludeNamespaces ?? DEFAULT_EXCLUDED_NAMESPACES);
+  const dns = opts.dns ?? findDnsTarget(map);
+  const byId = new Map(map.workloads.map((w) => [w.id, w]));
+  const edges = map.edges.filter((e) => e.ports.length > 0);
+  const { unitOf, units, notes } = assignUnits(map.workloads, (id) => edgeSignature(edges, id));
+  const buckets = new Map<string, Map<string, PeerBucket>>(); // unitKey|direction → peerKey → bucket
+  const unitKey = (u: PolicyUnit) => `${u.namespace}/${u.name}`;
+
+  const bucketFor = (u: PolicyUnit, dir: Direction, peerKey: string, peer: Peer): PeerBucket => {
+    const k = `${unitKey(u)}|${dir}`;
+    const m = buckets.get(k) ?? new Map<string, PeerBucket>();
+    buckets.set(k, m);
+    let b = m.get(peerKey);
+    if (!b) {
+      b = { peerKey, peer, ports: new Map(), evidence: {} };
+      m.set(peerKey, b);
+    }
+    return b;
+  };
+
+  const peerFor = (
+    id: string,
+    dir: Direction,
+    edge: Edge,
+  ): { key: string; peer: Peer; address?: string } | undefined => {
+    const u = unitOf.get(id);
+    if (u) {
+      return {
+        key: `unit:${unitKey(u)}`,
+        peer: {
+          kind: "pods",
+          namespaces: { kind: "names", names: [u.namespace] },
+          pods: { matchLabels: u.labels },
+        },
+      };
+    }
+    const w = byId.get(id);
+    if (w?.kind === "pod-owner" && w.namespace) {
+      notes.push(`${edge.src} -> ${edge.dst}: peer ${id} has no labels to select it by; no rule generated`);
+      return undefined;
+    }
+    if (id.startsWith("cidr:") || id.startsWith("external:")) {
+      const cidr = id.slice(id.indexOf(":") + 1);
+      if (!parseCidr(cidr)) {
+        notes.push(`${edge.src} -> ${edge.dst}: peer address ${cidr} is not a valid CIDR; no rule generated`);
+        return undefined;
+      }
+      return { key: "outside", peer: { kind: "ipblock", cidr, except: [] }, address: cidr };
+    }
+    if (id === "entity:world") {
+      notes.push(
+        `${edge.src} -> ${edge.dst}: the world peer has no address in the data; allowed from 0.0.0.0/0 (narrow it by hand)`,
+      );
+      return {
+        key: "outside",
+        peer: { kind: "ipblock", cidr: "0.0.0.0/0", except: [] },
+        address: "0.0.0.0/0",
+      };
+    }
+    if (id === "entity:host") return undefined; // the pod's own node is never blocked by NetworkPolicy
+    notes.push(
+      `${edge.src} -> ${edge.dst}: ${id} cannot be selected by a NetworkPolicy (${dir}); no rule generated`,
+    );
+    return undefined;
+  };
+
+  for (const e of edges) {
+    const srcUnit = unitOf.get(e.src);
+    const dstUnit = unitOf.get(e.dst);
+    const dnsOnly = isDnsWorkload(byId.get(e.dst), dns) && e.ports.every((p) => p.port === DNS_PORT);
+    // egress side: the source's policy lets it leave
+    if (srcUnit && !excluded.has(srcUnit.namespace) && !dnsOnly) {
+      const p = peerFor(e.dst, "egress", e);
+      if (p) addEdge(bucketFor(srcUnit, "egress", p.key, p.peer), e, p.address);
+    }
+    // ingress side: the destination's policy lets it in
+    if (dstUnit && !excluded.has(dstUnit.namespace)) {
+      const p = peerFor(e.src, "ingress", e);
+      if (p) addEdge(bucketFor(dstUnit, "ingress", p.key, p.peer), e, p.address);
+    }
+  }
+
+  function addEdge(b: PeerBucket, e: Edge, address?: string): void {
+    for (const port of e.ports) b.ports.set(`${port.protocol}/${port.port}`, port);
+    mergeEvidence(b.evidence, e);
+    if (address) b.addresses = [...(b.addresses ?? []), address];
+  }
+
+  const set = emptyK8sPolicySet();
+  const np = findLayer(set, "k8s-np")!;
+  const namespaces = [...new Set(units.map((u) => u.namespace))].filter((ns) => !excluded.has(ns)).sort();
+  for (const ns of namespaces) np.policies.push(...namespacePolicies(ns, dns));
+  for (const u of units) {
+    if (excluded.has(u.namespace)) continue;
+    if (u.note) notes.push(`${unitKey(u)}: ${u.note} (${u.members.join(", ")})`);
+    np.policies.push(unitPolicy(u, buckets, byId, unitOf));
+  }
+  return { set, units, notes: [...new Set(notes)].sort(), dns };
+}
+
+/** The default deny and the DNS egress of one namespace. */
+function namespacePolicies(ns: string, dns: DnsTarget): Policy[] {
+  const subject = { namespaces: { kind: "names" as const, names: [ns] }, pods: {} };
+  const dnsRule: Rule = {
+    direction: "egress",
+    action: "allow",
+    peers: [
+      {
+        kind: "pods",
+        namespaces: { kind: "names", names: [dns.namespace] },
+        pods: { matchLabels: dns.labels },
+      },
+    ],
+    ports: [
+      { protocol: "UDP", port: DNS_PORT },
+      { protocol: "TCP", port: DNS_PORT },
+    ],
+    origin: {
+      policyKind: "NetworkPolicy",
+      policyName: "allow-dns-egress",
+      namespace: ns,
+      ruleIndex: 0,
+      direction: "egress",
+    },
+    evidence: { inferredFrom: ["every pod resolves names through the cluster DNS"] },
+  };
+  return [
+    {
+      kind: "NetworkPolicy",
+      name: "default-deny",
+      namespace: ns,
+      subject,
+      directions: ["ingress", "egress"],
+      rules: [],
+      origin: {},
+    },
+    {
+      kind: "NetworkPolicy",
+      name: "allow-dns-egress",
+      namespace: ns,
+      subject,
+      directions: ["egress"],
+      rules: [dnsRule],
+      origin: {},
+    },
+  ];
+}
+
+function unitPolicy(
+  u: PolicyUnit,
+  buckets: Map<string, Map<string, PeerBucket>>,
+  byId: Map<string, MapWorkload>,
+  unitOf: Map<string, PolicyUnit>,
+): Policy {
+  const rules: Rule[] = [];
+  const name = u.name;
+  for (const dir of ["ingress", "egress"] as const) {
+    const m = buckets.get(`${u.namespace}/${u.name}|${dir}`);
+    if (!m) continue;
+    const list = [...m.values()].sort((a, b) => (a.peerKey < b.peerKey ? -1 : 1));
+    let index = 0;
+    for (const b of list) {
+      // ports are named after the destination: this unit for ingress, the peer for egress
+      const dstUnit =
+        dir === "ingress" ? u : b.peer.kind === "pods" ? unitOfPeer(b.peerKey, unitOf) : undefined;
+      const ports: PortMatch[] = [...b.ports.values()]
+        .sort((x, y) => (x.protocol < y.protocol ? -1 : x.protocol > y.protocol ? 1 : x.port - y.port))
+        .map((p) => ({ protocol: p.protocol, port: namedPort(dstUnit, byId, p.protocol, p.port) ?? p.port }));
+      const peers: Peer[] =
+        b.peer.kind === "ipblock"
+          ? IpSet.fromCidrs((b.addresses ?? []).map((a) => parseCidr(a)!))
+              .toCidrs()
+              .map((cidr) => ({ kind: "ipblock" as const, cidr, except: [] }))
+          : [b.peer];
+      rules.push({
+        direction: dir,
+        action: "allow",
+        peers,
+        ports,
+        origin: {
+          policyKind: "NetworkPolicy",
+          policyName: name,
+          namespace: u.namespace,
+          ruleIndex: index++,
+          direction: dir,
+        },
+        evidence: { ...b.evidence, edges: [...new Set(b.evidence.edges)].sort() },
+      });
+    }
+  }
+  return {
+    kind: "NetworkPolicy",
+    name,
+    namespace: u.namespace,
+    subject: { namespaces: { kind: "names", names: [u.namespace] }, pods: { matchLabels: u.labels } },
+    directions: ["ingress", "egress"],
+    rules,
+    origin: {},
+  };
+}
+
+function unitOfPeer(peerKey: string, unitOf: Map<string, PolicyUnit>): PolicyUnit | undefined {
+  const key = peerKey.slice("unit:".length);
+  for (const u of unitOf.values()) if (`${u.namespace}/${u.name}` === key) return u;
+  return undefined;
+}

@@ -32,14 +32,12 @@ export async function readMapFile(path: string): Promise<CommunicationMap> {
   const parsed = communicationMapSchema.safeParse(data);
   if (!parsed.success) {
     throw new MicrosegError(
-      parsed.error.issues
-        .slice(0, 10)
-        .map((i) =>
-          problem("map-invalid", "error", i.message, {
-            file: path,
-            path: i.path.map(String).join(".") || "(top)",
-          }),
-        ),
+      parsed.error.issues.slice(0, 10).map((i) =>
+        problem("map-invalid", "error", i.message, {
+          file: path,
+          path: i.path.map(String).join(".") || "(top)",
+        }),
+      ),
     );
   }
   if (parsed.data.schemaVersion > MAP_SCHEMA_VERSION) {

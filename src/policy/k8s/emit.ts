@@ -98,7 +98,9 @@ function evidenceAnnotation(policy: Policy): string | undefined {
       entry.lastSeen = r.evidence.lastSeen;
     }
     if (r.evidence.inferredFrom?.length) entry.inferredFrom = [...new Set(r.evidence.inferredFrom)];
-    (by[r.direction] ??= []).push(entry);
+    const list = by[r.direction] ?? [];
+    list.push(entry);
+    by[r.direction] = list;
   }
   return Object.keys(by).length ? JSON.stringify(by) : undefined;
 }
@@ -117,16 +119,14 @@ export function emitNetworkPolicy(policy: Policy, name: string): EmittedObject {
   if (policy.directions.includes("ingress")) {
     policyTypes.push("Ingress");
     spec.ingress = ingress.map((r) => emitRule(r, where));
-    ingress.forEach((r, i) =>
-      comments.push({ path: ["spec", "ingress", i], text: ` ${describeEvidence(r.evidence)}` }),
-    );
+    for (const [i, r] of ingress.entries())
+      comments.push({ path: ["spec", "ingress", i], text: ` ${describeEvidence(r.evidence)}` });
   }
   if (policy.directions.includes("egress")) {
     policyTypes.push("Egress");
     spec.egress = egress.map((r) => emitRule(r, where));
-    egress.forEach((r, i) =>
-      comments.push({ path: ["spec", "egress", i], text: ` ${describeEvidence(r.evidence)}` }),
-    );
+    for (const [i, r] of egress.entries())
+      comments.push({ path: ["spec", "egress", i], text: ` ${describeEvidence(r.evidence)}` });
   }
   spec.policyTypes = policyTypes;
   const annotations: Record<string, string> = { ...(policy.annotations ?? {}) };

@@ -1,0 +1,148 @@
+/**
+ * The stage machine's four combining rules, each in two forms: for one connection (with the
+ * deciding rules, for --explain) and over connection sets (for connectivity). Both forms read the
+ * same compiled rules, so they cannot drift apart.
+ */
+import { ConnSet, type Protocol } from "../model/ports.js";
+import type { ContainerPort } from "../model/workload.js";
+import type { Direction, RuleOrigin } from "../policy/ir/types.js";
+import {
+  type CompiledLayer,
+  type CompiledPolicy,
+  type CompiledRule,
+  ruleConns,
+  rulePortsMatch,
+  rulesFor,
+} from "./compile.js";
+import type { Endpoint } from "./endpoint.js";
+
+/** What one stage says about a connection. */
+export type StageOutcome = "allow" | "deny" | "pass" | "no-opinion";
+
+/** A policy named in an explanation. */
+export interface PolicyRef {
+  kind: string;
+  name: string;
+  namespace?: string;
+}
+
+/** One stage's answer for one connection. */
+export interface StageResult {
+  outcome: StageOutcome;
+  /** The rules that decided (first-match: one; unions: every matching allow rule). */
+  rules: RuleOrigin[];
+  /** For a default deny: the policies that select the endpoint in this direction. */
+  policies: PolicyRef[];
+}
+
+/** The question one side asks of a stage. */
+export interface SideQuery {
+  direction: Direction;
+  /** The other end of the connection. */
+  peer: Endpoint;
+  /** Container ports of the connection's destination (named ports resolve against them). */
+  dstPorts: readonly ContainerPort[];
+  /** The policies of this layer selecting the subject for the direction, in order. */
+  selecting: readonly CompiledPolicy[];
+}
+
+/** The reference to a policy, for explanations. */
+export function policyRef(p: CompiledPolicy): PolicyRef {
+  const ref: PolicyRef = { kind: p.policy.kind, name: p.policy.name };
+  if (p.policy.namespace !== undefined) ref.namespace = p.policy.namespace;
+  return ref;
+}
+
+function* matchingRules(q: SideQuery, protocol: Protocol, port: number): Generator<CompiledRule> {
+  for (const p of q.selecting)
+    for (const r of rulesFor(p, q.direction))
+      if (r.peer(q.peer) && rulePortsMatch(r, protocol, port, q.dstPorts)) yield r;
+}
+
+const NO_OPINION: StageResult = { outcome: "no-opinion", rules: [], policies: [] };
+
+/** Runs one stage for one connection. */
+export function decideStage(
+  layer: CompiledLayer,
+  q: SideQuery,
+  protocol: Protocol,
+  port: number,
+): StageResult {
+  if (q.selecting.length === 0) return layer.combining === "union" ? defaultDeny(q) : NO_OPINION;
+  const matched = [...matchingRules(q, protocol, port)];
+  switch (layer.combining) {
+    case "first-match": {
+      const first = matched[0];
+      return first ? { outcome: first.rule.action, rules: [first.rule.origin], policies: [] } : NO_OPINION;
+    }
+    case "deny-overrides": {
+      const denies = matched.filter((r) => r.rule.action === "deny");
+      if (denies.length > 0)
+        return { outcome: "deny", rules: denies.map((r) => r.rule.origin), policies: [] };
+      return allowOrDefaultDeny(matched, q);
+    }
+    case "union-when-selected":
+    case "union":
+      return allowOrDefaultDeny(matched, q);
+  }
+}
+
+function allowOrDefaultDeny(matched: CompiledRule[], q: SideQuery): StageResult {
+  const allows = matched.filter((r) => r.rule.action === "allow");
+  if (allows.length > 0) return { outcome: "allow", rules: allows.map((r) => r.rule.origin), policies: [] };
+  return defaultDeny(q);
+}
+
+function defaultDeny(q: SideQuery): StageResult {
+  return { outcome: "deny", rules: [], policies: q.selecting.map(policyRef) };
+}
+
+/** What a stage does with a set of still-undecided connections. */
+export interface StageSets {
+  allowed: ConnSet;
+  /** Connections left for the next stage (undecided or passed). */
+  next: ConnSet;
+}
+
+function unionOfRules(q: SideQuery, action: "allow" | "deny"): ConnSet {
+  let out = ConnSet.NONE;
+  for (const p of q.selecting)
+    for (const r of rulesFor(p, q.direction))
+      if (r.rule.action === action && r.peer(q.peer)) out = out.union(ruleConns(r, q.dstPorts));
+  return out;
+}
+
+/** Runs one stage over the set `undecided`: which connections it allows and which go on. */
+export function decideStageSets(layer: CompiledLayer, q: SideQuery, undecided: ConnSet): StageSets {
+  if (q.selecting.length === 0 && layer.combining !== "union")
+    return { allowed: ConnSet.NONE, next: undecided };
+  switch (layer.combining) {
+    case "first-match":
+      return firstMatchSets(q, undecided);
+    case "deny-overrides": {
+      const open = undecided.subtract(unionOfRules(q, "deny"));
+      return { allowed: open.intersect(unionOfRules(q, "allow")), next: ConnSet.NONE };
+    }
+    case "union-when-selected":
+    case "union":
+      return { allowed: undecided.intersect(unionOfRules(q, "allow")), next: ConnSet.NONE };
+  }
+}
+
+function firstMatchSets(q: SideQuery, undecided: ConnSet): StageSets {
+  let rest = undecided;
+  let allowed = ConnSet.NONE;
+  let passed = ConnSet.NONE;
+  for (const p of q.selecting) {
+    for (const r of rulesFor(p, q.direction)) {
+      if (rest.isEmpty()) break;
+      if (!r.peer(q.peer)) continue;
+      const hit = rest.intersect(ruleConns(r, q.dstPorts));
+      if (hit.isEmpty()) continue;
+      if (r.rule.action === "allow") allowed = allowed.union(hit);
+      else if (r.rule.action === "pass") passed = passed.union(hit);
+      rest = rest.subtract(hit);
+    }
+  }
+  return { allowed, next: rest.union(passed) };
+}

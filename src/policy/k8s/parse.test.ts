@@ -1,0 +1,114 @@
+import { describe, expect, it } from "vitest";
+import { netpol } from "../../eval/test-support.js";
+import { ProblemSink } from "../../model/problems.js";
+import { findLayer } from "../ir/types.js";
+import { parseK8sPolicies } from "./parse.js";
+
+function problemsOf(spec: Record<string, unknown>) {
+  const sink = new ProblemSink();
+  const set = parseK8sPolicies([netpol("ns1", "bad", spec, 7)], sink);
+  expect(findLayer(set, "k8s-np")?.policies).toEqual([]);
+  return sink.items.map((p) => `${p.code} ${p.location?.file}:${p.location?.line} ${p.location?.path}`);
+}
+
+describe("parseK8sPolicies validation", () => {
+  const cases: [string, Record<string, unknown>, string][] = [
+    [
+      "bad CIDR",
+      { ingress: [{ from: [{ ipBlock: { cidr: "10.0.0.300/8" } }] }] },
+      "cidr-invalid policies.yaml:7 spec.ingress[0].from[0].ipBlock.cidr",
+    ],
+    [
+      "except outside the CIDR",
+      { egress: [{ to: [{ ipBlock: { cidr: "10.0.0.0/8", except: ["11.0.0.0/8"] } }] }] },
+      "cidr-invalid policies.yaml:7 spec.egress[0].to[0].ipBlock.except[0]",
+    ],
+    [
+      "port out of range",
+      { ingress: [{ ports: [{ port: 70000 }] }] },
+      "port-invalid policies.yaml:7 spec.ingress[0].ports[0].port",
+    ],
+    [
+      "endPort without a port",
+      { ingress: [{ ports: [{ endPort: 90 }] }] },
+      "port-invalid policies.yaml:7 spec.ingress[0].ports[0].endPort",
+    ],
+    [
+      "endPort with a named port",
+      { ingress: [{ ports: [{ port: "http", endPort: 90 }] }] },
+      "port-invalid policies.yaml:7 spec.ingress[0].ports[0].endPort",
+    ],
+    [
+      "endPort below port",
+      { ingress: [{ ports: [{ port: 100, endPort: 90 }] }] },
+      "port-invalid policies.yaml:7 spec.ingress[0].ports[0].endPort",
+    ],
+    [
+      "unknown protocol",
+      { ingress: [{ ports: [{ protocol: "ICMP" }] }] },
+      "resource-invalid policies.yaml:7 spec.ingress[0].ports[0].protocol",
+    ],
+    [
+      "unknown selector operator",
+      { podSelector: { matchExpressions: [{ key: "a", operator: "Has" }] } },
+      "selector-invalid policies.yaml:7 spec.podSelector.matchExpressions[0].operator",
+    ],
+    [
+      "In without values",
+      { ingress: [{ from: [{ podSelector: { matchExpressions: [{ key: "a", operator: "In" }] } }] }] },
+      "selector-invalid policies.yaml:7 spec.ingress[0].from[0].podSelector",
+    ],
+    [
+      "ipBlock with a selector",
+      { ingress: [{ from: [{ ipBlock: { cidr: "10.0.0.0/8" }, podSelector: {} }] }] },
+      "resource-invalid policies.yaml:7 spec.ingress[0].from[0]",
+    ],
+    [
+      "unknown policy type",
+      { policyTypes: ["Both"] },
+      "resource-invalid policies.yaml:7 spec.policyTypes[0]",
+    ],
+    [
+      "bad port name",
+      { ingress: [{ ports: [{ port: "HTTP_1" }] }] },
+      "port-invalid policies.yaml:7 spec.ingress[0].ports[0].port",
+    ],
+  ];
+  for (const [name, spec, expected] of cases)
+    it(`reports ${name}`, () => {
+      expect(problemsOf(spec)).toEqual([expected]);
+    });
+
+  it("lowers a valid policy with defaults and origins", () => {
+    const sink = new ProblemSink();
+    const set = parseK8sPolicies(
+      [
+        netpol(
+          "ns1",
+          "p",
+          {
+            podSelector: { matchLabels: { app: "a" } },
+            ingress: [{ from: [{ podSelector: {} }, { namespaceSelector: {} }], ports: [{ port: 80 }] }],
+            egress: [{ to: [], ports: [] }],
+          },
+          3,
+        ),
+      ],
+      sink,
+    );
+    expect(sink.items).toEqual([]);
+    const [p] = findLayer(set, "k8s-np")!.policies;
+    expect(p.directions).toEqual(["ingress", "egress"]);
+    expect(p.rules[0]).toMatchObject({
+      direction: "ingress",
+      action: "allow",
+      peers: [
+        { kind: "pods", namespaces: { kind: "names", names: ["ns1"] }, pods: {} },
+        { kind: "pods", namespaces: { kind: "selector", selector: {} }, pods: {} },
+      ],
+      ports: [{ protocol: "TCP", port: 80 }],
+      origin: { policyName: "p", namespace: "ns1", file: "policies.yaml", line: 3, ruleIndex: 0 },
+    });
+    expect(p.rules[1]).toMatchObject({ direction: "egress", peers: [{ kind: "any" }], ports: "any" });
+  });
+});

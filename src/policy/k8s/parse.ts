@@ -1,0 +1,400 @@
+/**
+ * Kubernetes policies → the PolicySet IR. Each raw resource is first validated into its API type
+ * (src/policy/k8s/types.ts) as the API server would, reporting problems with file:line and the
+ * field path; valid objects are then lowered to IR policies that keep every rule's origin.
+ */
+import type { K8sResource } from "../../inventory/types.js";
+import { parseCidr } from "../../model/ipset.js";
+import { compileSelector, type LabelSelector } from "../../model/labels.js";
+import type { Protocol } from "../../model/ports.js";
+import { type Location, MicrosegError, type ProblemCode, type ProblemSink } from "../../model/problems.js";
+import {
+  type Direction,
+  emptyK8sPolicySet,
+  findLayer,
+  type Peer,
+  type Policy,
+  type PolicySet,
+  type PortMatch,
+  type Rule,
+} from "../ir/types.js";
+import type {
+  IPBlock,
+  NetworkPolicy,
+  NetworkPolicyPeer,
+  NetworkPolicyPort,
+  NetworkPolicySpec,
+  PolicyType,
+} from "./types.js";
+
+/** Validation context: the resource being read and where problems go. */
+interface Ctx {
+  res: K8sResource;
+  sink: ProblemSink;
+  errors: number;
+}
+
+function at(ctx: Ctx, path: string): Location {
+  return { ...ctx.res.location, path };
+}
+
+function report(ctx: Ctx, code: ProblemCode, path: string, message: string): void {
+  ctx.errors++;
+  const name = `${ctx.res.kind} ${ctx.res.metadata?.namespace ?? "default"}/${ctx.res.metadata?.name}`;
+  ctx.sink.report(code, "error", `${name}: ${message}`, at(ctx, path));
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Reads an optional list field: undefined when absent (or null), an error when not a list. */
+function readList(ctx: Ctx, v: unknown, path: string): unknown[] | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!Array.isArray(v)) {
+    report(ctx, "resource-invalid", path, `expected a list, found ${typeof v}`);
+    return undefined;
+  }
+  return v;
+}
+
+const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+function labelKeyError(key: string): string | undefined {
+  const slash = key.lastIndexOf("/");
+  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
+  const name = slash >= 0 ? key.slice(slash + 1) : key;
+  if (prefix !== undefined && (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix)))
+    return `label key "${key}" has an invalid prefix`;
+  if (name.length > 63 || !LABEL_NAME.test(name)) return `label key "${key}" is not a valid label name`;
+  return undefined;
+}
+
+function labelValueError(value: string): string | undefined {
+  if (value === "") return undefined;
+  return value.length > 63 || !LABEL_NAME.test(value) ? `label value "${value}" is not valid` : undefined;
+}
+
+/** Reads a scalar label value (YAML may give numbers or booleans; the API wants strings). */
+function readLabelValue(ctx: Ctx, v: unknown, path: string): string | undefined {
+  if (typeof v === "string") return v;
+  if (typeof v === "number" || typeof v === "boolean") return String(v);
+  report(ctx, "selector-invalid", path, `expected a label value, found ${v === null ? "null" : typeof v}`);
+  return undefined;
+}
+
+function readMatchLabels(ctx: Ctx, v: unknown, path: string): Record<string, string> | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!isObject(v)) {
+    report(ctx, "selector-invalid", path, "matchLabels must be a map");
+    return undefined;
+  }
+  const out: Record<string, string> = {};
+  for (const [k, raw] of Object.entries(v)) {
+    const value = readLabelValue(ctx, raw, `${path}.${k}`);
+    const err = labelKeyError(k) ?? (value === undefined ? undefined : labelValueError(value));
+    if (err) report(ctx, "selector-invalid", `${path}.${k}`, err);
+    if (value !== undefined) out[k] = value;
+  }
+  return out;
+}
+
+const OPERATORS = new Set(["In", "NotIn", "Exists", "DoesNotExist"]);
+
+function readExpressions(ctx: Ctx, v: unknown, path: string): LabelSelector["matchExpressions"] {
+  const list = readList(ctx, v, path);
+  if (!list) return undefined;
+  const out: NonNullable<LabelSelector["matchExpressions"]> = [];
+  list.forEach((e, i) => {
+    const p = `${path}[${i}]`;
+    if (!isObject(e) || typeof e.key !== "string" || typeof e.operator !== "string") {
+      report(ctx, "selector-invalid", p, "a match expression needs a string key and operator");
+      return;
+    }
+    if (!OPERATORS.has(e.operator)) {
+      report(ctx, "selector-invalid", `${p}.operator`, `unknown operator "${e.operator}"`);
+      return;
+    }
+    const keyErr = labelKeyError(e.key);
+    if (keyErr) report(ctx, "selector-invalid", `${p}.key`, keyErr);
+    const values = readList(ctx, e.values, `${p}.values`)?.map((x, j) =>
+      readLabelValue(ctx, x, `${p}.values[${j}]`),
+    );
+    const req = { key: e.key, operator: e.operator as "In", values: values?.filter((x) => x !== undefined) };
+    if (req.values === undefined) delete req.values;
+    out.push(req);
+  });
+  return out;
+}
+
+/** Validates a metav1.LabelSelector; undefined when absent. */
+function readSelector(ctx: Ctx, v: unknown, path: string): LabelSelector | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!isObject(v)) {
+    report(ctx, "selector-invalid", path, "a label selector must be a map");
+    return undefined;
+  }
+  const sel: LabelSelector = {};
+  const ml = readMatchLabels(ctx, v.matchLabels, `${path}.matchLabels`);
+  if (ml) sel.matchLabels = ml;
+  const me = readExpressions(ctx, v.matchExpressions, `${path}.matchExpressions`);
+  if (me) sel.matchExpressions = me;
+  try {
+    compileSelector(sel, at(ctx, path));
+  } catch (e) {
+    if (!(e instanceof MicrosegError)) throw e;
+    for (const p of e.problems) report(ctx, "selector-invalid", path, p.message);
+  }
+  return sel;
+}
+
+function readIpBlock(ctx: Ctx, v: unknown, path: string): IPBlock | undefined {
+  if (!isObject(v) || typeof v.cidr !== "string") {
+    report(ctx, "cidr-invalid", path, "ipBlock needs a cidr string");
+    return undefined;
+  }
+  const cidr = parseCidr(v.cidr);
+  if (!cidr || !v.cidr.includes("/")) {
+    report(ctx, "cidr-invalid", `${path}.cidr`, `"${v.cidr}" is not a CIDR`);
+    return undefined;
+  }
+  const except: string[] = [];
+  readList(ctx, v.except, `${path}.except`)?.forEach((x, i) => {
+    const p = `${path}.except[${i}]`;
+    const c = typeof x === "string" && x.includes("/") ? parseCidr(x) : undefined;
+    if (!c) report(ctx, "cidr-invalid", p, `"${String(x)}" is not a CIDR`);
+    else if (c.family !== cidr.family || c.from < cidr.from || c.to > cidr.to)
+      report(ctx, "cidr-invalid", p, `except "${String(x)}" is not inside cidr "${v.cidr}"`);
+    else except.push(x as string);
+  });
+  return except.length > 0 || v.except !== undefined ? { cidr: v.cidr, except } : { cidr: v.cidr };
+}
+
+function readPeer(ctx: Ctx, v: unknown, path: string): NetworkPolicyPeer | undefined {
+  if (!isObject(v)) {
+    report(ctx, "resource-invalid", path, "a peer must be a map");
+    return undefined;
+  }
+  const hasSelectors = v.podSelector != null || v.namespaceSelector != null;
+  if (v.ipBlock != null) {
+    if (hasSelectors) report(ctx, "resource-invalid", path, "ipBlock may not be combined with selectors");
+    const ipBlock = readIpBlock(ctx, v.ipBlock, `${path}.ipBlock`);
+    return ipBlock ? { ipBlock } : undefined;
+  }
+  if (!hasSelectors) {
+    report(ctx, "resource-invalid", path, "a peer needs podSelector, namespaceSelector or ipBlock");
+    return undefined;
+  }
+  const peer: NetworkPolicyPeer = {};
+  const pods = readSelector(ctx, v.podSelector, `${path}.podSelector`);
+  const nss = readSelector(ctx, v.namespaceSelector, `${path}.namespaceSelector`);
+  if (pods) peer.podSelector = pods;
+  if (nss) peer.namespaceSelector = nss;
+  return peer;
+}
+
+const SVC_NAME = /^[a-z0-9]([a-z0-9]|-(?!-))*$/;
+
+function isPortName(s: string): boolean {
+  return s.length <= 15 && SVC_NAME.test(s) && !s.endsWith("-") && /[a-z]/.test(s);
+}
+
+function readPort(ctx: Ctx, v: unknown, path: string): NetworkPolicyPort | undefined {
+  if (!isObject(v)) {
+    report(ctx, "resource-invalid", path, "a port clause must be a map");
+    return undefined;
+  }
+  const out: NetworkPolicyPort = {};
+  const before = ctx.errors;
+  if (v.protocol != null) {
+    if (v.protocol !== "TCP" && v.protocol !== "UDP" && v.protocol !== "SCTP")
+      report(ctx, "resource-invalid", `${path}.protocol`, `unknown protocol "${String(v.protocol)}"`);
+    else out.protocol = v.protocol;
+  }
+  if (typeof v.port === "number") {
+    if (!Number.isInteger(v.port) || v.port < 1 || v.port > 65535)
+      report(ctx, "port-invalid", `${path}.port`, `port ${v.port} is not in 1..65535`);
+    out.port = v.port;
+  } else if (typeof v.port === "string") {
+    if (!isPortName(v.port)) report(ctx, "port-invalid", `${path}.port`, `"${v.port}" is not a port name`);
+    out.port = v.port;
+  } else if (v.port != null) report(ctx, "port-invalid", `${path}.port`, "port must be a number or a name");
+  if (v.endPort != null) {
+    const end = v.endPort;
+    if (typeof out.port !== "number")
+      report(ctx, "port-invalid", `${path}.endPort`, "endPort needs a numeric port");
+    else if (typeof end !== "number" || !Number.isInteger(end) || end > 65535)
+      report(ctx, "port-invalid", `${path}.endPort`, `endPort ${String(end)} is not in 1..65535`);
+    else if (end < out.port)
+      report(ctx, "port-invalid", `${path}.endPort`, `endPort ${end} is below port ${out.port}`);
+    else out.endPort = end;
+  }
+  return ctx.errors === before ? out : undefined;
+}
+
+function readRule(
+  ctx: Ctx,
+  v: unknown,
+  path: string,
+  peerKey: "from" | "to",
+): { peers?: NetworkPolicyPeer[]; ports?: NetworkPolicyPort[] } {
+  if (!isObject(v)) {
+    report(ctx, "resource-invalid", path, "a rule must be a map");
+    return {};
+  }
+  const peers = readList(ctx, v[peerKey], `${path}.${peerKey}`)?.map((p, i) =>
+    readPeer(ctx, p, `${path}.${peerKey}[${i}]`),
+  );
+  const ports = readList(ctx, v.ports, `${path}.ports`)?.map((p, i) =>
+    readPort(ctx, p, `${path}.ports[${i}]`),
+  );
+  return {
+    peers: peers?.filter((p) => p !== undefined),
+    ports: ports?.filter((p) => p !== undefined),
+  };
+}
+
+function readPolicyTypes(ctx: Ctx, v: unknown): PolicyType[] | undefined {
+  const list = readList(ctx, v, "spec.policyTypes");
+  if (!list) return undefined;
+  const out: PolicyType[] = [];
+  list.forEach((t, i) => {
+    if (t === "Ingress" || t === "Egress") out.push(t);
+    else report(ctx, "resource-invalid", `spec.policyTypes[${i}]`, `unknown policy type "${String(t)}"`);
+  });
+  return out;
+}
+
+/**
+ * Validates a raw NetworkPolicy resource into its API type; reports every problem found (with
+ * file:line and field path) and returns undefined when there was any.
+ */
+export function readNetworkPolicy(res: K8sResource, sink: ProblemSink): NetworkPolicy | undefined {
+  const ctx: Ctx = { res, sink, errors: 0 };
+  if (!res.metadata?.name) report(ctx, "resource-invalid", "metadata.name", "a NetworkPolicy needs a name");
+  const raw = res.raw.spec ?? {};
+  if (!isObject(raw)) {
+    report(ctx, "resource-invalid", "spec", "spec must be a map");
+    return undefined;
+  }
+  const spec: NetworkPolicySpec = {};
+  const podSelector = readSelector(ctx, raw.podSelector, "spec.podSelector");
+  if (podSelector) spec.podSelector = podSelector;
+  const types = readPolicyTypes(ctx, raw.policyTypes);
+  if (types) spec.policyTypes = types;
+  const ingress = readList(ctx, raw.ingress, "spec.ingress");
+  if (ingress)
+    spec.ingress = ingress.map((r, i) => {
+      const { peers, ports } = readRule(ctx, r, `spec.ingress[${i}]`, "from");
+      return { ...(peers && { from: peers }), ...(ports && { ports }) };
+    });
+  const egress = readList(ctx, raw.egress, "spec.egress");
+  if (egress)
+    spec.egress = egress.map((r, i) => {
+      const { peers, ports } = readRule(ctx, r, `spec.egress[${i}]`, "to");
+      return { ...(peers && { to: peers }), ...(ports && { ports }) };
+    });
+  if (ctx.errors > 0) return undefined;
+  const metadata = { name: res.metadata.name, namespace: res.metadata.namespace || "default" };
+  return { apiVersion: res.apiVersion, kind: "NetworkPolicy", metadata, spec };
+}
+
+/**
+ * The policy types in force: spec.policyTypes when given, else Ingress always plus Egress when
+ * spec.egress is present (the API server's defaulting).
+ */
+export function effectivePolicyTypes(spec: NetworkPolicySpec): PolicyType[] {
+  if (spec.policyTypes && spec.policyTypes.length > 0) return [...new Set(spec.policyTypes)];
+  return spec.egress !== undefined ? ["Ingress", "Egress"] : ["Ingress"];
+}
+
+function lowerPeer(p: NetworkPolicyPeer, ns: string): Peer {
+  if (p.ipBlock) return { kind: "ipblock", cidr: p.ipBlock.cidr, except: p.ipBlock.except ?? [] };
+  const pods = p.podSelector ?? {};
+  if (!p.namespaceSelector) return { kind: "pods", namespaces: { kind: "names", names: [ns] }, pods };
+  return { kind: "pods", namespaces: { kind: "selector", selector: p.namespaceSelector }, pods };
+}
+
+function lowerPort(p: NetworkPolicyPort): PortMatch {
+  const protocol = (p.protocol ?? "TCP") as Protocol;
+  const out: PortMatch = { protocol };
+  if (p.port !== undefined) out.port = p.port;
+  if (p.endPort !== undefined) out.endPort = p.endPort;
+  return out;
+}
+
+/** Lowers a validated NetworkPolicy to an IR policy (rules of directions not in policyTypes are dropped). */
+export function lowerNetworkPolicy(np: NetworkPolicy, origin: { file?: string; line?: number } = {}): Policy {
+  const ns = np.metadata.namespace || "default";
+  const types = effectivePolicyTypes(np.spec);
+  const directions: Direction[] = types.map((t) => (t === "Ingress" ? "ingress" : "egress"));
+  const rules: Rule[] = [];
+  const add = (
+    direction: Direction,
+    list: { peers?: NetworkPolicyPeer[]; ports?: NetworkPolicyPort[] }[],
+  ) => {
+    if (!directions.includes(direction)) return;
+    list.forEach((r, ruleIndex) => {
+      const peers: Peer[] =
+        r.peers && r.peers.length > 0 ? r.peers.map((p) => lowerPeer(p, ns)) : [{ kind: "any" }];
+      const ports = r.ports && r.ports.length > 0 ? r.ports.map(lowerPort) : "any";
+      rules.push({
+        direction,
+        action: "allow",
+        peers,
+        ports,
+        origin: {
+          policyKind: "NetworkPolicy",
+          policyName: np.metadata.name,
+          namespace: ns,
+          ...origin,
+          ruleIndex,
+          direction,
+        },
+      });
+    });
+  };
+  add(
+    "ingress",
+    (np.spec.ingress ?? []).map((r) => ({ peers: r.from, ports: r.ports })),
+  );
+  add(
+    "egress",
+    (np.spec.egress ?? []).map((r) => ({ peers: r.to, ports: r.ports })),
+  );
+  return {
+    kind: "NetworkPolicy",
+    name: np.metadata.name,
+    namespace: ns,
+    subject: { namespaces: { kind: "names", names: [ns] }, pods: np.spec.podSelector ?? {} },
+    directions,
+    rules,
+    origin,
+  };
+}
+
+function policyKey(p: Policy): string {
+  return `${p.namespace ?? ""}/${p.name}`;
+}
+
+/**
+ * Parses the Kubernetes policies among `resources` into a PolicySet with the layers anp → np →
+ * banp. Other kinds are ignored (the inventory loader reports them); invalid policies are
+ * reported to `sink` as errors and left out. Policies are sorted by namespace/name.
+ */
+export function parseK8sPolicies(resources: K8sResource[], sink: ProblemSink): PolicySet {
+  const set = emptyK8sPolicySet();
+  const np = findLayer(set, "k8s-np")!;
+  for (const res of resources) {
+    if (res.kind !== "NetworkPolicy") continue;
+    const policy = readNetworkPolicy(res, sink);
+    if (!policy) continue;
+    const origin: { file?: string; line?: number } = {};
+    if (res.location.file !== undefined) origin.file = res.location.file;
+    if (res.location.line !== undefined) origin.line = res.location.line;
+    np.policies.push(lowerNetworkPolicy(policy, origin));
+  }
+  np.policies.sort((a, b) => (policyKey(a) < policyKey(b) ? -1 : policyKey(a) > policyKey(b) ? 1 : 0));
+  return set;
+}

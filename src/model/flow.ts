@@ -75,6 +75,8 @@ export interface Flow {
   packets?: number;
   http?: HttpInfo;
   dns?: DnsInfo;
+  /** TCP flags set on the packet (`SYN`, `ACK`, `FIN`, `RST` …), when the source says. */
+  tcpFlags?: string[];
   /** Why a dropped flow was dropped, as the source says. */
   dropReason?: string;
   origin: FlowOrigin;

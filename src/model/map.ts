@@ -66,6 +66,8 @@ export const edgeSchema = z.object({
   ports: z.array(edgePortSchema),
   http: z.array(httpTemplateSchema).optional(),
   flows: z.number().int().min(0),
+  /** How many of `flows` had the AUDIT verdict (forwarded, but a policy in audit mode would deny them). */
+  audit: z.number().int().min(0).optional(),
   firstSeen: z.string().optional(),
   lastSeen: z.string().optional(),
   provenance: z.enum(["observed", "inferred"]),

@@ -21,6 +21,11 @@ export interface K8sResource {
   /** The whole object as parsed. */
   raw: Record<string, unknown>;
   location: Location;
+  /**
+   * The 1-based line of a path inside `raw` (e.g. `["spec", "ingress", 0]`), for problems that
+   * point inside the object. Present for resources read from files.
+   */
+  lineAt?: (path: readonly (string | number)[]) => number | undefined;
 }
 
 /** An address bound to a workload for an interval (times in epoch ms; open ends undefined). */
@@ -46,4 +51,9 @@ export interface Inventory {
   /** The files read. */
   files: string[];
   problems: Problem[];
+  /**
+   * The objects behind each workload, by workload id: its owner and intermediate controllers (input
+   * order), then its pods (by name). Static discovery reads container env from here.
+   */
+  workloadResources?: Map<string, K8sResource[]>;
 }

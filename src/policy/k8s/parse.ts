@@ -34,7 +34,22 @@ interface Ctx {
   errors: number;
 }
 
+/** Splits `spec.ingress[0].from` into `["spec", "ingress", 0, "from"]`. */
+function pathSegments(path: string): (string | number)[] {
+  return path
+    .split(/\.|(?=\[)/)
+    .filter((s) => s !== "")
+    .map((s) => (/^\[\d+\]$/.test(s) ? Number(s.slice(1, -1)) : s));
+}
+
+/** The location of a field: the line of the nearest enclosing path the loader knows, and the path. */
 function at(ctx: Ctx, path: string): Location {
+  const lineAt = (ctx.res as { lineAt?: (p: readonly (string | number)[]) => number | undefined }).lineAt;
+  const segs = pathSegments(path);
+  for (let n = segs.length; lineAt && n > 0; n--) {
+    const line = lineAt(segs.slice(0, n));
+    if (line !== undefined) return { ...ctx.res.location, line, path };
+  }
   return { ...ctx.res.location, path };
 }
 

@@ -131,9 +131,22 @@ function chooseFormat(
 
 /** Reads one file (or stdin) into flows. */
 async function* readFile(input: FlowInputFile, opts: ReadFlowsOptions): AsyncGenerator<Flow> {
-  const file = input.file;
-  const name = file === "-" ? STDIN_NAME : file;
-  const it = numbered(readIoErrors(readLines(file, opts.stdin), name))[Symbol.asyncIterator]();
+  const name = input.file === "-" ? STDIN_NAME : input.file;
+  const it = numbered(readIoErrors(readLines(input.file, opts.stdin), name))[Symbol.asyncIterator]();
+  try {
+    yield* parseFile(it, input, opts);
+  } finally {
+    await it.return?.(undefined);
+  }
+}
+
+/** Detects the format from the first lines, then parses them and the rest. */
+async function* parseFile(
+  it: AsyncIterator<[number, string]>,
+  input: FlowInputFile,
+  opts: ReadFlowsOptions,
+): AsyncGenerator<Flow> {
+  const name = input.file === "-" ? STDIN_NAME : input.file;
   const head: [number, string][] = [];
   while (head.filter(([, l]) => l.trim()).length < DETECT_LINES) {
     const r = await it.next();

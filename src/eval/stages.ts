@@ -2,6 +2,11 @@
  * The stage machine's four combining rules, each in two forms: for one connection (with the
  * deciding rules, for --explain) and over connection sets (for connectivity). Both forms read the
  * same compiled rules, so they cannot drift apart.
+ *
+ * A stage whose policies do not select the endpoint for the direction has no opinion, whatever its
+ * combining rule: `union` (security groups) then behaves like `union-when-selected`, the
+ * difference being only that such parsers list both directions for every policy (an attached
+ * group with no egress rules denies egress).
  */
 import { ConnSet, type Protocol } from "../model/ports.js";
 import type { ContainerPort } from "../model/workload.js";
@@ -68,7 +73,7 @@ export function decideStage(
   protocol: Protocol,
   port: number,
 ): StageResult {
-  if (q.selecting.length === 0) return layer.combining === "union" ? defaultDeny(q) : NO_OPINION;
+  if (q.selecting.length === 0) return NO_OPINION;
   const matched = [...matchingRules(q, protocol, port)];
   switch (layer.combining) {
     case "first-match": {
@@ -114,8 +119,7 @@ function unionOfRules(q: SideQuery, action: "allow" | "deny"): ConnSet {
 
 /** Runs one stage over the set `undecided`: which connections it allows and which go on. */
 export function decideStageSets(layer: CompiledLayer, q: SideQuery, undecided: ConnSet): StageSets {
-  if (q.selecting.length === 0 && layer.combining !== "union")
-    return { allowed: ConnSet.NONE, next: undecided };
+  if (q.selecting.length === 0) return { allowed: ConnSet.NONE, next: undecided };
   switch (layer.combining) {
     case "first-match":
       return firstMatchSets(q, undecided);

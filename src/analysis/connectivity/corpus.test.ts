@@ -1,7 +1,7 @@
 /**
  * Connectivity against netpol-analyzer's expected outputs (../shared/corpus/netpol-analyzer) for the
- * cases that use NetworkPolicy only (AdminNetworkPolicy, Ingress/Route and multi-network cases
- * are issue 3's conformance runner).
+ * plain connlist cases using NetworkPolicy, AdminNetworkPolicy and BaselineAdminNetworkPolicy
+ * (Ingress/Route, multi-network and the focus/exposure/explain options are issue 3's runner).
  */
 import { describe, expect, it } from "vitest";
 import { corpusPath } from "../../../test/helpers/corpus.js";
@@ -23,8 +23,7 @@ interface ConnlistCase {
   multiple_networks: boolean;
 }
 
-const NOT_YET =
-  /AdminNetworkPolicy|UserDefinedNetwork|MultiNetworkPolicy|VirtualMachine|"Ingress"|"Route"|NetworkAttachment/;
+const NOT_YET = /UserDefinedNetwork|MultiNetworkPolicy|VirtualMachine|"Ingress"|"Route"|NetworkAttachment/;
 
 async function connlist(dir: string, format: string): Promise<string> {
   const inv = await loadK8sInventory([corpusPath("netpol-analyzer", "tests", dir)], { syntaxErrors: "skip" });
@@ -40,7 +39,7 @@ function flat(s: string): string {
   return s.replace(/[\r\n]/g, "");
 }
 
-describe("connectivity vs netpol-analyzer (NetworkPolicy-only cases)", async () => {
+describe("connectivity vs netpol-analyzer (NetworkPolicy, ANP, BANP cases)", async () => {
   const manifest = JSON.parse(await readTextFile(corpusPath("netpol-analyzer", "cases.json")));
   const features: Record<string, unknown> = manifest.dir_features;
   const cases = (manifest.connlist as ConnlistCase[]).filter(
@@ -55,7 +54,7 @@ describe("connectivity vs netpol-analyzer (NetworkPolicy-only cases)", async () 
   );
 
   it("selects a meaningful number of cases", () => {
-    expect(cases.length).toBeGreaterThanOrEqual(40);
+    expect(cases.length).toBeGreaterThanOrEqual(120);
   });
 
   for (const c of cases)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { netpol } from "../../eval/test-support.js";
+import { netpol, resourceOf } from "../../eval/test-support.js";
 import { ProblemSink } from "../../model/problems.js";
 import { findLayer } from "../ir/types.js";
 import { parseK8sPolicies } from "./parse.js";
@@ -110,5 +110,89 @@ describe("parseK8sPolicies validation", () => {
       origin: { policyName: "p", namespace: "ns1", file: "policies.yaml", line: 3, ruleIndex: 0 },
     });
     expect(p.rules[1]).toMatchObject({ direction: "egress", peers: [{ kind: "any" }], ports: "any" });
+  });
+});
+
+describe("parseK8sPolicies: AdminNetworkPolicy / BaselineAdminNetworkPolicy v1alpha1", () => {
+  const anp = (kind: string, name: string, spec: Record<string, unknown>) =>
+    resourceOf(
+      { apiVersion: "policy.networking.k8s.io/v1alpha1", kind, metadata: { name }, spec },
+      "anp.yaml",
+      4,
+    );
+
+  it("lowers priority, subject, actions, peers and the three port forms", () => {
+    const sink = new ProblemSink();
+    const set = parseK8sPolicies(
+      [
+        anp("AdminNetworkPolicy", "a", {
+          priority: 5,
+          subject: { namespaces: { matchLabels: { team: "x" } } },
+          egress: [
+            {
+              name: "r",
+              action: "Pass",
+              to: [
+                { networks: ["10.0.0.0/8"] },
+                { pods: { namespaceSelector: {}, podSelector: { matchLabels: { app: "db" } } } },
+              ],
+              ports: [
+                { namedPort: "http" },
+                { portRange: { start: 1000, end: 2000, protocol: "UDP" } },
+                { portNumber: { port: 53 } },
+              ],
+            },
+          ],
+        }),
+        anp("BaselineAdminNetworkPolicy", "default", {
+          subject: { pods: { namespaceSelector: {}, podSelector: {} } },
+          ingress: [{ action: "Deny", from: [{ namespaces: {} }] }],
+        }),
+      ],
+      sink,
+    );
+    expect(sink.items).toEqual([]);
+    const [a] = findLayer(set, "k8s-anp")!.policies;
+    expect(a).toMatchObject({
+      priority: 5,
+      directions: ["egress"],
+      subject: { namespaces: { kind: "selector" } },
+    });
+    expect(a.rules[0]).toMatchObject({
+      action: "pass",
+      name: "r",
+      origin: { policyKind: "AdminNetworkPolicy", line: 4 },
+    });
+    expect(a.rules[0].peers.map((p) => p.kind)).toEqual(["ipblock", "pods"]);
+    expect(a.rules[0].ports).toEqual([
+      { protocol: "TCP", port: "http" },
+      { protocol: "UDP", port: "http" },
+      { protocol: "SCTP", port: "http" },
+      { protocol: "UDP", port: 1000, endPort: 2000 },
+      { protocol: "TCP", port: 53 },
+    ]);
+    const [b] = findLayer(set, "k8s-banp")!.policies;
+    expect(b.rules[0]).toMatchObject({ action: "deny", ports: "any", direction: "ingress" });
+  });
+
+  it("rejects a Pass in a baseline, a missing priority, and two subjects", () => {
+    const sink = new ProblemSink();
+    parseK8sPolicies(
+      [
+        anp("BaselineAdminNetworkPolicy", "default", {
+          subject: { namespaces: {} },
+          ingress: [{ action: "Pass", from: [{ namespaces: {} }] }],
+        }),
+        anp("AdminNetworkPolicy", "x", {
+          subject: { namespaces: {}, pods: { namespaceSelector: {}, podSelector: {} } },
+        }),
+      ],
+      sink,
+    );
+    expect(sink.items.map((p) => `${p.code} ${p.location?.path}`)).toEqual([
+      "resource-invalid spec.ingress[0].action",
+      "resource-invalid spec.priority",
+      "resource-invalid spec.subject",
+    ]);
   });
 });

@@ -64,3 +64,49 @@ export interface NetworkPolicy {
 
 /** The apiVersion NetworkPolicy objects use. */
 export const NETWORK_POLICY_API = "networking.k8s.io/v1";
+
+/** policy.networking.k8s.io/v1alpha1 pods selector: pods matching podSelector in matching namespaces. */
+export interface NamespacedPod {
+  namespaceSelector: LabelSelector;
+  podSelector: LabelSelector;
+}
+
+/** AdminNetworkPolicySubject: exactly one of namespaces or pods. */
+export interface AdminNetworkPolicySubject {
+  namespaces?: LabelSelector;
+  pods?: NamespacedPod;
+}
+
+/** AdminNetworkPolicyIngressPeer / EgressPeer: exactly one field (nodes and networks: egress only). */
+export interface AdminNetworkPolicyPeer {
+  namespaces?: LabelSelector;
+  pods?: NamespacedPod;
+  nodes?: LabelSelector;
+  networks?: string[];
+}
+
+/** AdminNetworkPolicyPort: exactly one of portNumber, namedPort, portRange. */
+export interface AdminNetworkPolicyPort {
+  portNumber?: { protocol?: string; port: number };
+  namedPort?: string;
+  portRange?: { protocol?: string; start: number; end: number };
+}
+
+/** An (Baseline)AdminNetworkPolicy rule; `from` for ingress, `to` for egress. */
+export interface AdminNetworkPolicyRule {
+  name?: string;
+  action: "Allow" | "Deny" | "Pass";
+  peers: AdminNetworkPolicyPeer[];
+  ports?: AdminNetworkPolicyPort[];
+}
+
+/** An AdminNetworkPolicy or BaselineAdminNetworkPolicy (v1alpha1), validated. */
+export interface AdminNetworkPolicy {
+  kind: "AdminNetworkPolicy" | "BaselineAdminNetworkPolicy";
+  metadata: K8sPolicyMeta;
+  /** 0..1000, lower first; BaselineAdminNetworkPolicy has none. */
+  priority?: number;
+  subject: AdminNetworkPolicySubject;
+  ingress: AdminNetworkPolicyRule[];
+  egress: AdminNetworkPolicyRule[];
+}

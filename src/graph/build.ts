@@ -77,6 +77,27 @@ function samePod(a: FlowEndpoint, b: FlowEndpoint): boolean {
   return !!pa && pa === b.identity?.podName && a.identity?.namespace === b.identity?.namespace;
 }
 
+/** What a record is to the map: a request that makes an edge, or why it makes none. */
+export type FlowRole = "edge" | "dropped" | "other-verdict" | "reply" | "same-pod" | "no-port";
+
+/**
+ * Classifies a record by the rules above. `discover` and `verify` both use it, so a replay
+ * evaluates exactly the records that made the map's edges.
+ */
+export function flowRole(flow: Flow): FlowRole {
+  if (flow.verdict === "dropped") return "dropped";
+  if (flow.verdict !== "forwarded" && flow.verdict !== "audit") return "other-verdict";
+  if (flowDirection(flow) === "reply") return "reply";
+  if (samePod(flow.src, flow.dst)) return "same-pod";
+  if (!parseProtocol(flow.protocol) || flow.dst.port === undefined) return "no-port";
+  return "edge";
+}
+
+/** True when an edge between resolved ids is an outside peer talking to itself (never an edge). */
+export function isSelfPeer(src: string, dst: string): boolean {
+  return src === dst && isOutsidePeer(src);
+}
+
 /** Aggregates flows into a CommunicationMap; call `add` for every flow, then `finish` once. */
 export class MapBuilder {
   private readonly endpoints = new Map<string, { ep: FlowEndpoint; time?: number }>();
@@ -98,23 +119,18 @@ export class MapBuilder {
     bump(this.byRawVerdict, flow.rawVerdict ?? flow.verdict);
     const src = this.key(flow.src, flow.time);
     const dst = this.key(flow.dst, flow.time);
-    const request = flowDirection(flow) === "request";
-    if (flow.dns?.query) this.addDns(request ? src : dst, flow.dns.query);
-    if (flow.verdict === "dropped") {
-      this.addDropped(src, dst, flow);
-      return;
-    }
-    if (flow.verdict !== "forwarded" && flow.verdict !== "audit") return;
-    if (!request) {
+    if (flow.dns?.query) this.addDns(flowDirection(flow) === "request" ? src : dst, flow.dns.query);
+    const role = flowRole(flow);
+    if (role === "dropped") this.addDropped(src, dst, flow);
+    if (role === "dropped" || role === "other-verdict") return;
+    if (role === "reply") {
       this.counts.replies++;
       return;
     }
     this.counts.requests++;
-    if (samePod(flow.src, flow.dst)) {
-      this.counts.samePod++;
-      return;
-    }
-    this.addEdge(src, dst, flow);
+    if (role === "same-pod") this.counts.samePod++;
+    else if (role === "no-port") bump(this.noPort, String(flow.protocol));
+    else this.addEdge(src, dst, flow);
   }
 
   private key(ep: FlowEndpoint, time: number | undefined): string {
@@ -126,12 +142,8 @@ export class MapBuilder {
   }
 
   private addEdge(src: string, dst: string, flow: Flow): void {
-    const protocol = parseProtocol(flow.protocol);
-    const port = flow.dst.port;
-    if (!protocol || port === undefined) {
-      bump(this.noPort, String(flow.protocol));
-      return;
-    }
+    const protocol = parseProtocol(flow.protocol)!;
+    const port = flow.dst.port!;
     const k = `${src}\u0000${dst}`;
     const agg = this.edges.get(k) ?? { src, dst, ports: new Set(), http: new Set(), flows: 0, audit: 0 };
     this.edges.set(k, agg);
@@ -191,7 +203,7 @@ export class MapBuilder {
     for (const e of this.edges.values()) {
       const src = id(e.src);
       const dst = id(e.dst);
-      if (src === dst && isOutsidePeer(src)) {
+      if (isSelfPeer(src, dst)) {
         selfPeers += e.flows;
         continue;
       }

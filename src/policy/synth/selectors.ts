@@ -20,7 +20,10 @@ export interface PolicyUnit {
   namespace: string;
   /** The workload ids this unit selects, sorted. */
   members: string[];
-  /** matchLabels selecting exactly the members among the namespace's known workloads. */
+  /**
+   * matchLabels selecting exactly the members among the namespace's known workloads; empty when
+   * the data has no labels for the workload (the unit then covers the whole namespace).
+   */
   labels: Record<string, string>;
   /** Why the selector is wider than one workload, when it is. */
   note?: string;
@@ -93,9 +96,18 @@ export function assignUnits(workloads: MapWorkload[], signature: (id: string) =>
           continue;
         }
         // No label set singles the workload out: fall back to the widest unit that its labels select.
-        const labels = Object.keys(stableLabels(w.labels)).length ? stableLabels(w.labels) : {};
+        const labels = stableLabels(w.labels);
         if (Object.keys(labels).length === 0) {
-          notes.push(`${w.id} has no labels: no policy can select it alone; it stays under default deny`);
+          // Nothing in the data tells its pods apart: its rules, and rules naming it as a peer,
+          // apply to every pod of its namespace — wider than wanted, but never an IP rule and
+          // never a silent break of observed traffic.
+          add({
+            name: w.name,
+            namespace: ns,
+            members: [w.id],
+            labels: {},
+            note: "the data has no labels for it: its rules, and rules naming it as a peer, cover every pod of the namespace (give --inventory with its manifests to narrow them)",
+          });
           continue;
         }
         const shared = all.filter((o) => labelsInclude(o.labels, labels)).map((o) => o.id);

@@ -4,6 +4,7 @@
  * identifying labels), never by pod IP. Outside peers become the narrowest CIDRs the data shows.
  */
 import { IpSet, parseCidr } from "../../model/ipset.js";
+import type { LabelSelector } from "../../model/labels.js";
 import type { CommunicationMap, Edge, MapWorkload } from "../../model/map.js";
 import type { Protocol } from "../../model/ports.js";
 import {
@@ -305,11 +306,16 @@ function unitPolicy(
     kind: "NetworkPolicy",
     name,
     namespace: u.namespace,
-    subject: { namespaces: { kind: "names", names: [u.namespace] }, pods: { matchLabels: u.labels } },
+    subject: { namespaces: { kind: "names", names: [u.namespace] }, pods: unitSelector(u) },
     directions: ["ingress", "egress"],
     rules,
     origin: {},
   };
+}
+
+/** The pod selector of a unit: its labels, or every pod (`{}`) when it has none. */
+function unitSelector(u: PolicyUnit): LabelSelector {
+  return Object.keys(u.labels).length ? { matchLabels: u.labels } : {};
 }
 
 function unitOfPeer(peerKey: string, unitOf: Map<string, PolicyUnit>): PolicyUnit | undefined {

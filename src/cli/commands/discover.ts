@@ -1,0 +1,77 @@
+/**
+ * `microseg discover`: flows and/or manifests → communication map.
+ */
+import { buildMapAsync } from "../../graph/build.js";
+import { addInventoryWorkloads, staticMap } from "../../graph/inventory-map.js";
+import { discoverStaticEdges } from "../../graph/static-discovery.js";
+import { assertInventoryValid, loadK8sInventory } from "../../inventory/k8s/load.js";
+import type { Inventory } from "../../inventory/types.js";
+import { mapToJson, writeMapFile } from "../../io/map-file.js";
+import type { CommunicationMap } from "../../model/map.js";
+import { fail } from "../../model/problems.js";
+import { mapEdgeTable, renderMermaid } from "../../render/map.js";
+import { renderTextTable } from "../../render/table.js";
+import { inputCounts, prepareFlows } from "../flows.js";
+import { reportProblems } from "../inputs.js";
+import type { CliIo } from "../main.js";
+
+/** Options of `discover`. */
+export interface DiscoverOptions {
+  flows?: string[];
+  inventory?: string[];
+  format?: string;
+  strict?: boolean;
+  output: "table" | "json" | "mermaid";
+  out?: string;
+  io: CliIo;
+  log: (s: string) => void;
+}
+
+/** Builds the map from the options' inputs (no output). */
+export async function discoverMap(o: Omit<DiscoverOptions, "output" | "io">): Promise<CommunicationMap> {
+  if (!o.flows?.length && !o.inventory?.length) fail("usage", "give --flows, --inventory, or both");
+  let inventory: Inventory | undefined;
+  if (o.inventory?.length) {
+    inventory = assertInventoryValid(await loadK8sInventory(o.inventory));
+    reportProblems(inventory.problems, o.log);
+  }
+  if (!o.flows?.length) {
+    const inv = inventory!;
+    const found = discoverStaticEdges(inv);
+    reportProblems(found.problems, o.log);
+    return staticMap(inv, found.edges);
+  }
+  const prepared = await prepareFlows({ flows: o.flows, format: o.format, strict: o.strict, inventory });
+  let map = await buildMapAsync(prepared.stream(), { resolver: prepared.resolver }, () =>
+    inputCounts(prepared.stats),
+  );
+  // the files are known only once the stream has been read
+  map = { ...map, sources: { flows: prepared.stats.map((s) => s.file), inventory: inventory?.files ?? [] } };
+  reportProblems(prepared.problems.items, o.log);
+  if (inventory) map = addInventoryWorkloads(map, inventory);
+  return map;
+}
+
+/** One line about a map for the log. */
+export function mapSummaryLine(map: CommunicationMap): string {
+  const s = (map.summary ?? {}) as Record<string, unknown>;
+  const parts = [`${map.workloads.length} workloads`, `${map.edges.length} edges`];
+  if (typeof s.records === "number") parts.push(`${s.records} flow records`);
+  if (typeof s.repliesSkipped === "number") parts.push(`${s.repliesSkipped} replies skipped`);
+  if (map.dropped?.length) parts.push(`${map.dropped.length} dropped pairs`);
+  if (typeof s.malformed === "number" && s.malformed > 0)
+    parts.push(`${s.malformed} malformed lines skipped`);
+  return parts.join(", ");
+}
+
+/** Runs `discover`; returns the exit code. */
+export async function runDiscover(o: DiscoverOptions): Promise<number> {
+  const map = await discoverMap(o);
+  if (o.out) await writeMapFile(o.out, map);
+  if (o.output === "json") {
+    if (!o.out) o.io.stdout(mapToJson(map));
+  } else if (o.output === "mermaid") o.io.stdout(renderMermaid(map));
+  else o.io.stdout(renderTextTable(mapEdgeTable(map)));
+  o.log(`discover: ${mapSummaryLine(map)}${o.out ? `; map written to ${o.out}` : ""}`);
+  return 0;
+}

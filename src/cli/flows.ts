@@ -1,0 +1,57 @@
+/**
+ * Reading flows for commands: format detection, problems, and two passes over files (learn
+ * identities from the whole input first, then resolve) so pod-IP reuse resolves exactly.
+ */
+import { IdentityResolver } from "../identity/resolve.js";
+import type { Inventory } from "../inventory/types.js";
+import { type FlowFileStats, readFlows } from "../io/flow-files.js";
+import type { Flow } from "../model/flow.js";
+import { ProblemSink } from "../model/problems.js";
+
+/** Options for reading flows. */
+export interface FlowInputOptions {
+  flows: string[];
+  format?: string;
+  strict?: boolean;
+  inventory?: Inventory;
+}
+
+/** A resolver that has learned from the whole input, and a way to stream the flows again. */
+export interface PreparedFlows {
+  resolver: IdentityResolver;
+  /** Streams the flows (second pass); problems go to `problems`. */
+  stream(): AsyncIterable<Flow>;
+  problems: ProblemSink;
+  stats: FlowFileStats[];
+  /** True when the input is read once only (stdin): the resolver learns while streaming. */
+  onePass: boolean;
+}
+
+/** Prepares flow input: for files, a first pass teaches the resolver every identity. */
+export async function prepareFlows(o: FlowInputOptions): Promise<PreparedFlows> {
+  const resolver = new IdentityResolver(o.inventory ? { inventory: o.inventory } : {});
+  const problems = new ProblemSink();
+  const stats: FlowFileStats[] = [];
+  const onePass = o.flows.includes("-");
+  const base = { format: o.format ?? "auto", strict: Boolean(o.strict) };
+  if (!onePass) {
+    // first pass: learn only (problems of this pass are dropped; the second pass reports them)
+    for await (const f of readFlows(o.flows, { ...base, problems: new ProblemSink() })) resolver.learn(f);
+    resolver.endLearning();
+  }
+  return {
+    resolver,
+    problems,
+    stats,
+    onePass,
+    stream: () => readFlows(o.flows, { ...base, problems, stats }),
+  };
+}
+
+/** Malformed and ignored line counts over the files read. */
+export function inputCounts(stats: readonly FlowFileStats[]): { malformed: number; ignored: number } {
+  return {
+    malformed: stats.reduce((n, s) => n + s.malformed, 0),
+    ignored: stats.reduce((n, s) => n + s.ignored, 0),
+  };
+}

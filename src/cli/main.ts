@@ -1,0 +1,185 @@
+/**
+ * The `microseg` command line: thin commands that parse flags and call the library.
+ * Exit codes: 0 ok, 1 findings (denied flows …), 2 bad input or usage.
+ */
+import { Command, CommanderError, Option } from "commander";
+import { loadConfig } from "../config/load.js";
+import { formatProblem, MicrosegError } from "../model/problems.js";
+import { targetNames } from "../policy/targets.js";
+import { runConnectivity } from "./commands/connectivity.js";
+import { runDemo } from "./commands/demo.js";
+import { runDiscover } from "./commands/discover.js";
+import { runGenerate } from "./commands/generate.js";
+import { runVerify } from "./commands/verify.js";
+import { VERSION } from "./version.js";
+
+/** Exit codes of every command. */
+export const EXIT = { ok: 0, findings: 1, usage: 2, internal: 70 } as const;
+
+/** How a command talks to the outside: output streams (tests pass their own). */
+export interface CliIo {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  /** True when stderr is a terminal (progress output is shown only then). */
+  isTty: boolean;
+}
+
+const defaultIo: CliIo = {
+  stdout: (s) => process.stdout.write(s),
+  stderr: (s) => process.stderr.write(s),
+  isTty: Boolean(process.stderr.isTTY),
+};
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+/** Builds the command tree; `setExit` receives each command's exit code. */
+export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
+  const log = (s: string) => io.stderr(`${s}\n`);
+  const program = new Command("microseg")
+    .description(
+      "Network microsegmentation: map who talks to whom from flow logs and inventory, generate\n" +
+        "default-deny policies that allow exactly that, and verify them by replaying the flows.",
+    )
+    .version(VERSION, "-V, --version")
+    .option("--config <file>", "configuration file (microseg.yaml)")
+    .showHelpAfterError("(run the command with --help for usage)")
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .exitOverride();
+
+  program
+    .command("discover")
+    .summary("flows + inventory → communication map")
+    .description(
+      "Builds the communication map: which workload talks to which, on which ports, how often and\n" +
+        "when. With flows (Hubble JSON now), edges are observed; with manifests only, edges are\n" +
+        "inferred from env values that name a Service.",
+    )
+    .option("--flows <path>", "flow file, directory (recursive) or - for stdin; .gz ok; repeatable", collect)
+    .option("--inventory <path>", "Kubernetes manifests (file or directory, recursive); repeatable", collect)
+    .option("--format <name>", "flow format, or auto to detect it from the first lines", "auto")
+    .option("--strict", "a malformed flow record is fatal instead of skipped", false)
+    .addOption(
+      new Option("-o, --output <format>", "output format")
+        .choices(["table", "json", "mermaid"])
+        .default("table"),
+    )
+    .option("--out <file>", "write the map (JSON) to this file")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  microseg discover --flows hubble.jsonl --out map.json\n  microseg discover --inventory k8s/ -o mermaid",
+    )
+    .action(async (o) => {
+      await loadConfig(program.opts().config);
+      setExit(await runDiscover({ ...o, io, log }));
+    });
+
+  program
+    .command("generate")
+    .summary("map → default-deny policies for --target")
+    .description(
+      "Writes policies that allow exactly the map's edges: per namespace a default deny (ingress and\n" +
+        "egress) and DNS egress to kube-dns; per workload one policy with one rule per peer, selected by\n" +
+        "namespace name and identifying labels. Each rule carries its evidence (flows, first/last seen).",
+    )
+    .requiredOption("--map <file>", "communication map (from discover --out)")
+    .addOption(new Option("--target <name>", `policy language: ${targetNames().join(", ")}`).default("k8s"))
+    .option("--out <dir>", "write one file per policy into this directory (else YAML to stdout)")
+    .option("--exclude-namespace <ns>", "generate no policies for this namespace; repeatable", collect)
+    .option(
+      "--include-system-namespaces",
+      "also generate policies for kube-system, kube-public, kube-node-lease",
+      false,
+    )
+    .action(async (o) => {
+      await loadConfig(program.opts().config);
+      await runGenerate({ ...o, stdout: io.stdout, log });
+      setExit(EXIT.ok);
+    });
+
+  program
+    .command("verify")
+    .summary("replay flows (or a map) against policies → would-be-denied flows")
+    .description(
+      "Replays every forwarded request flow (or, with --map, every edge) against the policies and\n" +
+        "lists what they would deny, with the reason. Exit 1 when anything would be denied.",
+    )
+    .requiredOption("--policies <path>", "policy files or directories; repeatable", collect)
+    .option(
+      "--inventory <path>",
+      "Kubernetes manifests for workload labels and namespaces; repeatable",
+      collect,
+    )
+    .option("--flows <path>", "flow file, directory or -; repeatable", collect)
+    .option("--map <file>", "replay the edges of a map instead of flows")
+    .option("--format <name>", "flow format, or auto", "auto")
+    .option("--strict", "a malformed flow record is fatal instead of skipped", false)
+    .addOption(
+      new Option("-o, --output <format>", "output format").choices(["table", "json"]).default("table"),
+    )
+    .option("--out <file>", "also write the JSON report to this file")
+    .action(async (o) => {
+      await loadConfig(program.opts().config);
+      setExit(await runVerify({ ...o, io, log }));
+    });
+
+  program
+    .command("connectivity")
+    .summary("policies + workloads → who can reach whom")
+    .description(
+      "Lists every pair of workloads (and external address ranges) with the connections the\n" +
+        "policies allow, one `src => dst : conns` line each.",
+    )
+    .option("--dir <path>", "manifests and policies together; repeatable", collect)
+    .option("--policies <path>", "policy files or directories; repeatable", collect)
+    .option("--inventory <path>", "workload manifests; repeatable", collect)
+    .addOption(new Option("-o, --output <format>", "output format").choices(["txt", "json"]).default("txt"))
+    .option("--out <file>", "write the result to this file instead of stdout")
+    .action(async (o) => {
+      await loadConfig(program.opts().config);
+      setExit(await runConnectivity({ ...o, io, log }));
+    });
+
+  program
+    .command("demo")
+    .summary("run discover → generate → verify on bundled real input")
+    .description(
+      "Runs the main job on real captures: Hubble flows of a cluster running Istio's bookinfo, and\n" +
+        "Online Boutique's manifests (static discovery). Reads ../shared/corpus beside the project\n" +
+        "unless --data says where the corpus is.",
+    )
+    .option("--data <dir>", "the corpus directory (holding flows/ and apps/)")
+    .option("--out <dir>", "where to write maps, policies and reports", "microseg-demo")
+    .action(async (o) => {
+      setExit(await runDemo({ ...o, io, log }));
+    });
+
+  return program;
+}
+
+/** Runs the CLI with the given arguments (without node and script); returns the exit code. */
+export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = buildProgram(io, (c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (
+        e.code === "commander.helpDisplayed" ||
+        e.code === "commander.version" ||
+        e.code === "commander.help"
+      )
+        return EXIT.ok;
+      return EXIT.usage;
+    }
+    if (e instanceof MicrosegError) {
+      for (const p of e.problems) io.stderr(`microseg: ${formatProblem(p)}\n`);
+      return EXIT.usage;
+    }
+    io.stderr(`microseg: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
+    return EXIT.internal;
+  }
+}

@@ -1,11 +1,34 @@
 /** microseg's public library API. */
 
+export { analyzeConnectivity, type ConnectivityPair } from "./analysis/connectivity/connectivity.js";
+export { type DeniedFlow, type ReplayItem, type ReplayReport, replay } from "./analysis/replay/replay.js";
+export { runCli } from "./cli/main.js";
+export * from "./eval/endpoint.js";
+export {
+  createEvaluator,
+  type Evaluator,
+  evaluateConnection,
+  type SideVerdict,
+  type Verdict,
+} from "./eval/evaluate.js";
+export { buildMap, buildMapAsync, flowRole, MapBuilder } from "./graph/build.js";
+export { discoverStaticEdges } from "./graph/static-discovery.js";
+export { IdentityResolver } from "./identity/resolve.js";
+export { detectFormat, FLOW_FORMATS, getFormat } from "./ingest/registry.js";
+export type { FlowFormat, FlowParser } from "./ingest/types.js";
+export { assertInventoryValid, loadK8sInventory, loadK8sInventoryFromText } from "./inventory/k8s/load.js";
 export type * from "./inventory/types.js";
+export { readFlows } from "./io/flow-files.js";
 export * from "./model/flow.js";
 export * from "./model/ipset.js";
 export * from "./model/labels.js";
 export * from "./model/map.js";
+export * from "./model/names.js";
 export * from "./model/ports.js";
 export * from "./model/problems.js";
 export * from "./model/workload.js";
 export * from "./policy/ir/types.js";
+export { EVIDENCE_ANNOTATION, emitK8sPolicies, emitNetworkPolicy } from "./policy/k8s/emit.js";
+export { parseK8sPolicies } from "./policy/k8s/parse.js";
+export { DEFAULT_EXCLUDED_NAMESPACES, synthesizePolicies } from "./policy/synth/synthesize.js";
+export { getTarget, type PolicyTarget, TARGETS, targetNames } from "./policy/targets.js";

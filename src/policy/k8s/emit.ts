@@ -113,22 +113,22 @@ export function emitNetworkPolicy(policy: Policy, name: string): EmittedObject {
   const namespace = policy.subject.namespaces.names[0];
   const ingress = policy.rules.filter((r) => r.direction === "ingress");
   const egress = policy.rules.filter((r) => r.direction === "egress");
-  const spec: Record<string, unknown> = { podSelector: policy.subject.pods };
   const policyTypes: string[] = [];
+  if (policy.directions.includes("ingress")) policyTypes.push("Ingress");
+  if (policy.directions.includes("egress")) policyTypes.push("Egress");
+  // key order as people write it: podSelector, policyTypes, ingress, egress
+  const spec: Record<string, unknown> = { podSelector: policy.subject.pods, policyTypes };
   const comments: NodeComment[] = [];
   if (policy.directions.includes("ingress")) {
-    policyTypes.push("Ingress");
     spec.ingress = ingress.map((r) => emitRule(r, where));
     for (const [i, r] of ingress.entries())
       comments.push({ path: ["spec", "ingress", i], text: ` ${describeEvidence(r.evidence)}` });
   }
   if (policy.directions.includes("egress")) {
-    policyTypes.push("Egress");
     spec.egress = egress.map((r) => emitRule(r, where));
     for (const [i, r] of egress.entries())
       comments.push({ path: ["spec", "egress", i], text: ` ${describeEvidence(r.evidence)}` });
   }
-  spec.policyTypes = policyTypes;
   const annotations: Record<string, string> = { ...(policy.annotations ?? {}) };
   const ev = evidenceAnnotation(policy);
   if (ev) annotations[EVIDENCE_ANNOTATION] = ev;

@@ -209,7 +209,33 @@ export function synthesizePolicies(map: CommunicationMap, opts: SynthOptions = {
     if (u.note) notes.push(`${unitKey(u)}: ${u.note} (${u.members.join(", ")})`);
     np.policies.push(unitPolicy(u, buckets, byId, unitOf));
   }
+  notes.push(...exposureNotes(map, buckets, unitOf, excluded));
   return { set, units, notes: [...new Set(notes)].sort(), dns };
+}
+
+/**
+ * Workloads exposed outside the cluster (a LoadBalancer or NodePort Service) whose generated
+ * policy admits no outside client, because none was seen: the user should know before applying.
+ */
+function exposureNotes(
+  map: CommunicationMap,
+  buckets: Map<string, Map<string, PeerBucket>>,
+  unitOf: Map<string, PolicyUnit>,
+  excluded: Set<string>,
+): string[] {
+  const out: string[] = [];
+  for (const w of map.workloads) {
+    const exposed = (w.services ?? []).filter((s) => s.type === "LoadBalancer" || s.type === "NodePort");
+    const u = unitOf.get(w.id);
+    if (!exposed.length || !u || excluded.has(u.namespace)) continue;
+    const ingress = buckets.get(`${u.namespace}/${u.name}|ingress`);
+    if (ingress?.has("outside")) continue;
+    const names = exposed.map((s) => `${s.name} (${s.type})`).join(", ");
+    out.push(
+      `${w.id} is exposed by ${names}, but no traffic from outside the cluster was seen: its policy admits no outside client`,
+    );
+  }
+  return out;
 }
 
 /** The default deny and the DNS egress of one namespace. */

@@ -28,7 +28,7 @@ export function renderTextTable(t: Table): string {
       .join("  ")
       .trimEnd();
   const head = line(t.columns.map((c) => c.name.toUpperCase()));
-  return [head, ...t.rows.map((r) => line(r.map(cell)))].join("\n") + "\n";
+  return `${[head, ...t.rows.map((r) => line(r.map(cell)))].join("\n")}\n`;
 }
 
 /** Quotes a CSV field when needed (RFC 4180). */
@@ -38,11 +38,9 @@ export function csvField(v: string): string {
 
 /** Renders RFC 4180 CSV with a header row. */
 export function renderCsv(t: Table): string {
-  return (
-    [t.columns.map((c) => csvField(c.name)), ...t.rows.map((r) => r.map((v) => csvField(cell(v))))]
-      .map((r) => r.join(","))
-      .join("\r\n") + "\r\n"
-  );
+  return `${[t.columns.map((c) => csvField(c.name)), ...t.rows.map((r) => r.map((v) => csvField(cell(v))))]
+    .map((r) => r.join(","))
+    .join("\r\n")}\r\n`;
 }
 
 /** Escapes text for a Markdown table cell. */
@@ -54,7 +52,5 @@ export function mdCell(v: string): string {
 export function renderMarkdownTable(t: Table): string {
   const head = `| ${t.columns.map((c) => mdCell(c.name)).join(" | ")} |`;
   const sep = `| ${t.columns.map((c) => (c.type === "number" ? "---:" : "---")).join(" | ")} |`;
-  return (
-    [head, sep, ...t.rows.map((r) => `| ${r.map((v) => mdCell(cell(v))).join(" | ")} |`)].join("\n") + "\n"
-  );
+  return `${[head, sep, ...t.rows.map((r) => `| ${r.map((v) => mdCell(cell(v))).join(" | ")} |`)].join("\n")}\n`;
 }

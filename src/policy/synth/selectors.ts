@@ -126,6 +126,6 @@ export function assignUnits(workloads: MapWorkload[], signature: (id: string) =>
       }
     }
   }
-  units.sort((a, b) => (a.namespace + "/" + a.name < b.namespace + "/" + b.name ? -1 : 1));
+  units.sort((a, b) => (`${a.namespace}/${a.name}` < `${b.namespace}/${b.name}` ? -1 : 1));
   return { unitOf, units, notes };
 }

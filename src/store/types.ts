@@ -6,6 +6,19 @@
  * What is stored: hourly edge aggregates always (one row per hour × src × dst × protocol × port ×
  * verdict, with counts and first/last seen), the workload records seen, and optionally raw flows.
  * Ingest is idempotent per input file (its content hash is recorded) and atomic per file.
+ *
+ * Changes (keep this file the single source of truth for every implementation):
+ * - Streaming writes: `beginFile()` returns a {@link FileWriter}; parts are added in any number of
+ *   calls (bounded memory) and become visible together on `commit` (one transaction per file).
+ *   `ingestFile(batch)` stays as the one-call form (begin, add everything, commit).
+ * - `FileBatch.flows` / `FileWriter.addFlows`: raw flows, kept only with `--keep-raw`.
+ * - The same edge key may be written several times (several chunks, several files): rows are
+ *   summed by `queryEdges` (flows, bytes, packets) with min/max of first/last seen.
+ * - Workload records of the same id merge with `mergeStoredWorkloads` (src/store/merge.ts): every
+ *   store returns the same merge for the same files (newer ingests win on scalar fields and label
+ *   values; address/port/service lists are unioned and sorted).
+ * - Time ranges select hourly rows: a row counts when `since <= hour + 1h - 1` and `hour < until`
+ *   (a range cuts at hour granularity; see docs/semantics.md).
  */
 import type { MapWorkload } from "../model/map.js";
 
@@ -58,11 +71,46 @@ export interface StoredEdge {
   lastSeen: number;
 }
 
+/** One raw flow record as stored with `--keep-raw` (resolved ids beside the addresses). */
+export interface RawFlow {
+  /** Epoch ms; 0 when the source gave no time. */
+  time: number;
+  src: string;
+  dst: string;
+  srcIp: string;
+  dstIp: string;
+  srcPort: number;
+  dstPort: number;
+  protocol: string;
+  /** forwarded | dropped | audit | unknown */
+  verdict: string;
+  bytes: number;
+  packets: number;
+  /** The record's source line (1-based) in the file. */
+  line: number;
+}
+
 /** Everything ingested from one file, written atomically. */
 export interface FileBatch {
   file: IngestedFile;
   edges: HourlyEdge[];
   workloads: MapWorkload[];
+  /** Raw flows (only with `--keep-raw`). */
+  flows?: RawFlow[];
+}
+
+/**
+ * One file being written. Parts may be added in any number of calls; nothing is visible to
+ * queries (nor does `hasFile` say true) until `commit`. Any failure leaves the store as before.
+ */
+export interface FileWriter {
+  addEdges(edges: readonly HourlyEdge[]): Promise<void>;
+  addWorkloads(workloads: readonly MapWorkload[]): Promise<void>;
+  addFlows(flows: readonly RawFlow[]): Promise<void>;
+  /** Records the file (its hash marks it ingested) and makes everything visible at once. */
+  commit(file: IngestedFile): Promise<void>;
+  /** Discards everything this writer wrote (safe to call after a failed commit). */
+  abort(): Promise<void>;
 }
 
 /** A place to keep flows. */
@@ -72,11 +120,15 @@ export interface Store {
   hasFile(hash: string): Promise<boolean>;
   /** Writes one file's aggregates atomically: all of it, or (on any failure) none of it. */
   ingestFile(batch: FileBatch): Promise<void>;
-  /** Edges aggregated over the range (summed across hours). */
+  /** Starts writing one file in parts (see FileWriter); one file at a time per store. */
+  beginFile(): Promise<FileWriter>;
+  /** Edges aggregated over the range (summed across hours), sorted by src, dst, protocol, port, verdict. */
   queryEdges(range?: TimeRange): Promise<StoredEdge[]>;
   /** The workload records seen, merged, sorted by id. */
   workloads(): Promise<MapWorkload[]>;
   /** The files ingested, sorted by path. */
   files(): Promise<IngestedFile[]>;
+  /** Raw flows kept with `--keep-raw` in the range, sorted by time, src, dst. */
+  rawFlows(range?: TimeRange): Promise<RawFlow[]>;
   close(): Promise<void>;
 }

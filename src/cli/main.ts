@@ -170,7 +170,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
       if (
         e.code === "commander.helpDisplayed" ||
         e.code === "commander.version" ||
-        e.code === "commander.help"
+        (e.code === "commander.help" && e.exitCode === 0)
       )
         return EXIT.ok;
       return EXIT.usage;

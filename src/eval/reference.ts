@@ -1,8 +1,10 @@
 /**
  * The reference evaluator: the test oracle for src/eval. Deliberately simple and slow, it reads
- * like the networking.k8s.io/v1 NetworkPolicy reference and works directly on NetworkPolicy
+ * like the networking.k8s.io/v1 NetworkPolicy reference and the policy.networking.k8s.io/v1alpha1
+ * AdminNetworkPolicy / BaselineAdminNetworkPolicy reference, and works directly on the API
  * objects (not the IR), one connection at a time, sharing no code with the engine (its own
- * selector matching and its own IPv4 arithmetic). IPv4 only.
+ * selector matching and its own IPv4 arithmetic). IPv4 only; ANP `nodes` and `domainNames` peers
+ * are not modelled (they never match here).
  */
 import type { LabelSelector, Labels } from "../model/labels.js";
 import type { Protocol } from "../model/ports.js";
@@ -20,11 +22,54 @@ export interface RefPod {
 /** One end of a connection: a pod, or an IPv4 address. */
 export type RefEndpoint = { pod: RefPod } | { ip: string };
 
+/** AdminNetworkPolicy `pods`: "pods matching podSelector in namespaces matching namespaceSelector". */
+export interface RefNamespacedPod {
+  namespaceSelector: LabelSelector;
+  podSelector: LabelSelector;
+}
+
+/** An AdminNetworkPolicy peer: exactly one field set (`networks` on egress only). */
+export interface RefAdminPeer {
+  namespaces?: LabelSelector;
+  pods?: RefNamespacedPod;
+  networks?: string[];
+}
+
+/** An AdminNetworkPolicyPort: exactly one of portNumber, namedPort, portRange. */
+export interface RefAdminPort {
+  portNumber?: { protocol?: string; port: number };
+  namedPort?: string;
+  portRange?: { protocol?: string; start: number; end: number };
+}
+
+/** An (Baseline)AdminNetworkPolicy ingress (`from`) or egress (`to`) rule. */
+export interface RefAdminRule {
+  name?: string;
+  action: "Allow" | "Deny" | "Pass";
+  from?: RefAdminPeer[];
+  to?: RefAdminPeer[];
+  ports?: RefAdminPort[];
+}
+
+/** An AdminNetworkPolicy or BaselineAdminNetworkPolicy object as written (v1alpha1). */
+export interface RefAdminPolicy {
+  kind: "AdminNetworkPolicy" | "BaselineAdminNetworkPolicy";
+  metadata: { name: string };
+  spec: {
+    priority?: number;
+    subject: { namespaces?: LabelSelector; pods?: RefNamespacedPod };
+    ingress?: RefAdminRule[];
+    egress?: RefAdminRule[];
+  };
+}
+
 /** What the reference knows: namespace labels and the policies. */
 export interface RefCluster {
   /** Namespace → labels; a namespace not listed has only `kubernetes.io/metadata.name`. */
   namespaces: Record<string, Labels>;
   policies: NetworkPolicy[];
+  /** AdminNetworkPolicies and BaselineAdminNetworkPolicies (ANPs with distinct priorities). */
+  admin?: RefAdminPolicy[];
 }
 
 function namespaceLabels(c: RefCluster, ns: string): Labels {
@@ -108,31 +153,128 @@ function portsMatch(ports: NetworkPolicyPort[] | undefined, proto: Protocol, por
   });
 }
 
-function egressAllowed(c: RefCluster, src: RefEndpoint, dst: RefEndpoint, proto: Protocol, port: number) {
-  if (!("pod" in src)) return true;
-  const selecting = c.policies.filter((p) => policyTypes(p).includes("Egress") && policySelects(p, src.pod));
-  if (selecting.length === 0) return true;
-  return selecting.some((p) =>
-    (p.spec.egress ?? []).some(
-      (r) => peersMatch(c, r.to, src.pod.namespace, dst) && portsMatch(r.ports, proto, port, dst),
-    ),
-  );
+/** "Ports allows for matching traffic based on port and protocols ... If Ports is not set then the rule does not filter traffic via port." */
+function adminPortsMatch(ports: RefAdminPort[] | undefined, proto: Protocol, port: number, dst: RefEndpoint) {
+  if (!ports) return true;
+  return ports.some((p) => {
+    if (p.portNumber) return (p.portNumber.protocol ?? "TCP") === proto && p.portNumber.port === port;
+    if (p.portRange)
+      return (
+        (p.portRange.protocol ?? "TCP") === proto && port >= p.portRange.start && port <= p.portRange.end
+      );
+    // "NamedPort selects a port on a pod(s) based on name": the destination's container port
+    if (!("pod" in dst)) return false;
+    return dst.pod.ports.some((cp) => cp.name === p.namedPort && cp.protocol === proto && cp.port === port);
+  });
 }
 
-function ingressAllowed(c: RefCluster, src: RefEndpoint, dst: RefEndpoint, proto: Protocol, port: number) {
-  if (!("pod" in dst)) return true;
-  const selecting = c.policies.filter((p) => policyTypes(p).includes("Ingress") && policySelects(p, dst.pod));
-  if (selecting.length === 0) return true;
+/** "Namespaces defines a way to select all pods within a set of Namespaces"; pods: both selectors. */
+function adminPeerMatches(c: RefCluster, peer: RefAdminPeer, ep: RefEndpoint): boolean {
+  if (peer.networks) return "ip" in ep && peer.networks.some((cidr) => inCidr(ep.ip, cidr));
+  if (!("pod" in ep)) return false;
+  const nsLabels = namespaceLabels(c, ep.pod.namespace);
+  if (peer.namespaces) return selectorMatches(peer.namespaces, nsLabels);
+  if (peer.pods)
+    return (
+      selectorMatches(peer.pods.namespaceSelector, nsLabels) &&
+      selectorMatches(peer.pods.podSelector, ep.pod.labels)
+    );
+  return false;
+}
+
+/** "Subject defines the pods to which this AdminNetworkPolicy applies." */
+function adminSelects(c: RefCluster, p: RefAdminPolicy, pod: RefPod): boolean {
+  const nsLabels = namespaceLabels(c, pod.namespace);
+  const s = p.spec.subject;
+  if (s.namespaces) return selectorMatches(s.namespaces, nsLabels);
+  if (s.pods)
+    return (
+      selectorMatches(s.pods.namespaceSelector, nsLabels) && selectorMatches(s.pods.podSelector, pod.labels)
+    );
+  return false;
+}
+
+type AdminVerdict = "Allow" | "Deny" | "Pass" | undefined;
+
+/**
+ * The first rule that matches, over the policies of one kind that select the subject, lower
+ * priority first ("Policies with lower priority values have higher precedence"), rules in the
+ * order written ("a rule that appears at the top ... would take the highest precedence").
+ */
+function adminVerdict(
+  c: RefCluster,
+  kind: RefAdminPolicy["kind"],
+  direction: "ingress" | "egress",
+  subject: RefPod,
+  peer: RefEndpoint,
+  dst: RefEndpoint,
+  proto: Protocol,
+  port: number,
+): AdminVerdict {
+  const policies = (c.admin ?? [])
+    .filter((p) => p.kind === kind && adminSelects(c, p, subject))
+    .sort((a, b) => (a.spec.priority ?? 0) - (b.spec.priority ?? 0));
+  for (const p of policies)
+    for (const r of p.spec[direction] ?? []) {
+      const peers = (direction === "ingress" ? r.from : r.to) ?? [];
+      if (peers.some((x) => adminPeerMatches(c, x, peer)) && adminPortsMatch(r.ports, proto, port, dst))
+        return r.action;
+    }
+  return undefined;
+}
+
+/** NetworkPolicy for one side: undefined when no policy selects the pod for the direction. */
+function networkPolicyVerdict(
+  c: RefCluster,
+  direction: "ingress" | "egress",
+  subject: RefPod,
+  peer: RefEndpoint,
+  dst: RefEndpoint,
+  proto: Protocol,
+  port: number,
+): boolean | undefined {
+  const type = direction === "ingress" ? "Ingress" : "Egress";
+  const selecting = c.policies.filter((p) => policyTypes(p).includes(type) && policySelects(p, subject));
+  if (selecting.length === 0) return undefined;
+  const rules = (p: NetworkPolicy): { peers?: NetworkPolicyPeer[]; ports?: NetworkPolicyPort[] }[] =>
+    direction === "ingress"
+      ? (p.spec.ingress ?? []).map((r) => ({ peers: r.from, ports: r.ports }))
+      : (p.spec.egress ?? []).map((r) => ({ peers: r.to, ports: r.ports }));
   return selecting.some((p) =>
-    (p.spec.ingress ?? []).some(
-      (r) => peersMatch(c, r.from, dst.pod.namespace, src) && portsMatch(r.ports, proto, port, dst),
+    rules(p).some(
+      (r) => peersMatch(c, r.peers, subject.namespace, peer) && portsMatch(r.ports, proto, port, dst),
     ),
   );
 }
 
 /**
- * True when the connection is allowed: the source's egress policies (if any select it) let it
- * out and the destination's ingress policies (if any select it) let it in.
+ * One side, in the API's order of precedence: AdminNetworkPolicy (Allow / Deny final; Pass
+ * "skip any remaining ANP rules, and then pass execution to any NetworkPolicies that select the
+ * pod. If the pod is not selected by any NetworkPolicies then execution is passed to any
+ * BaselineAdminNetworkPolicies"), then NetworkPolicy, then BaselineAdminNetworkPolicy, then allow.
+ */
+function sideAllowed(
+  c: RefCluster,
+  direction: "ingress" | "egress",
+  subject: RefEndpoint,
+  peer: RefEndpoint,
+  dst: RefEndpoint,
+  proto: Protocol,
+  port: number,
+): boolean {
+  if (!("pod" in subject)) return true;
+  const anp = adminVerdict(c, "AdminNetworkPolicy", direction, subject.pod, peer, dst, proto, port);
+  if (anp === "Allow") return true;
+  if (anp === "Deny") return false;
+  const np = networkPolicyVerdict(c, direction, subject.pod, peer, dst, proto, port);
+  if (np !== undefined) return np;
+  const banp = adminVerdict(c, "BaselineAdminNetworkPolicy", direction, subject.pod, peer, dst, proto, port);
+  return banp !== "Deny";
+}
+
+/**
+ * True when the connection is allowed: the source's side lets it out (egress) and the
+ * destination's side lets it in (ingress).
  */
 export function referenceAllows(
   c: RefCluster,
@@ -141,5 +283,8 @@ export function referenceAllows(
   proto: Protocol,
   port: number,
 ): boolean {
-  return egressAllowed(c, src, dst, proto, port) && ingressAllowed(c, src, dst, proto, port);
+  return (
+    sideAllowed(c, "egress", src, dst, dst, proto, port) &&
+    sideAllowed(c, "ingress", dst, src, dst, proto, port)
+  );
 }

@@ -107,7 +107,10 @@ export interface FileWriter {
   addEdges(edges: readonly HourlyEdge[]): Promise<void>;
   addWorkloads(workloads: readonly MapWorkload[]): Promise<void>;
   addFlows(flows: readonly RawFlow[]): Promise<void>;
-  /** Records the file (its hash marks it ingested) and makes everything visible at once. */
+  /**
+   * Records the file (its hash marks it ingested) and makes everything visible at once. Fails,
+   * writing nothing, when the hash is already recorded ("already ingested").
+   */
   commit(file: IngestedFile): Promise<void>;
   /** Discards everything this writer wrote (safe to call after a failed commit). */
   abort(): Promise<void>;

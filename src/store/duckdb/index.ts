@@ -1,0 +1,193 @@
+/**
+ * The embedded DuckDB Store (`@duckdb/node-api`), default file `.microseg/flows.duckdb`.
+ *
+ * Atomic per file: a FileWriter owns one transaction on its own connection (appenders write
+ * into it); `commit` inserts the file row (its hash is the primary key, so a second commit of the
+ * same content fails) and commits. A process killed at any moment leaves either the whole file
+ * or nothing (DuckDB's WAL replays committed transactions only). Reads use another connection
+ * and never see a file that is being written.
+ */
+import { mkdir } from "node:fs/promises";
+import { dirname } from "node:path";
+import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import type { MapWorkload } from "../../model/map.js";
+import { fail } from "../../model/problems.js";
+import { mergeWorkloadRecords } from "../merge.js";
+import { HOUR_MS } from "../rows.js";
+import type { FileBatch, FileWriter, IngestedFile, RawFlow, Store, StoredEdge, TimeRange } from "../types.js";
+import { writeBatch } from "../write-batch.js";
+import { DUCKDB_SCHEMA } from "./schema.js";
+import { DuckDbFileWriter } from "./writer.js";
+
+/** The default database file, relative to the working directory. */
+export const DEFAULT_DUCKDB_PATH = ".microseg/flows.duckdb";
+
+/** Options for opening a DuckDB store. */
+export interface DuckDbStoreOptions {
+  /** The database file (`:memory:` for a private in-memory database). */
+  path: string;
+  /** DuckDB worker threads (default: DuckDB's own choice). */
+  threads?: number;
+}
+
+type Row = Record<string, unknown>;
+
+function num(v: unknown): number {
+  return typeof v === "bigint" ? Number(v) : Number(v ?? 0);
+}
+
+function rangeSql(range: TimeRange = {}): { where: string; values: number[] } {
+  const parts: string[] = [];
+  const values: number[] = [];
+  if (range.since !== undefined) {
+    values.push(range.since);
+    parts.push(`hour + ${HOUR_MS - 1} >= $${values.length}::BIGINT`);
+  }
+  if (range.until !== undefined) {
+    values.push(range.until);
+    parts.push(`hour < $${values.length}::BIGINT`);
+  }
+  return { where: parts.length ? `WHERE ${parts.join(" AND ")}` : "", values };
+}
+
+/** A Store in a DuckDB database file. */
+export class DuckDbStore implements Store {
+  readonly kind = "duckdb" as const;
+  private writing = false;
+
+  private constructor(
+    /** The database file. */
+    readonly path: string,
+    private readonly instance: DuckDBInstance,
+    private readonly reader: DuckDBConnection,
+  ) {}
+
+  /** Opens (creating when missing) the database and its schema. */
+  static async open(opts: DuckDbStoreOptions): Promise<DuckDbStore> {
+    if (opts.path !== ":memory:") await mkdir(dirname(opts.path), { recursive: true });
+    let instance: DuckDBInstance;
+    try {
+      const config: Record<string, string> = {};
+      if (opts.threads) config.threads = String(opts.threads);
+      instance = await DuckDBInstance.create(opts.path, config);
+    } catch (e) {
+      fail("file-unreadable", `cannot open the DuckDB store: ${(e as Error).message}`, { file: opts.path });
+    }
+    const reader = await instance.connect();
+    for (const sql of DUCKDB_SCHEMA) await reader.run(sql);
+    return new DuckDbStore(opts.path, instance, reader);
+  }
+
+  /** Runs a query on the read connection and returns plain rows. */
+  async query(sql: string, values: (string | number)[] = []): Promise<Row[]> {
+    const r = await this.reader.runAndReadAll(sql, values);
+    return r.getRowObjects() as Row[];
+  }
+
+  /** A new connection (bulk ingest runs on its own connection and transaction). */
+  async connect(): Promise<DuckDBConnection> {
+    return this.instance.connect();
+  }
+
+  /** True when the hash is recorded. */
+  async hasFile(hash: string): Promise<boolean> {
+    return (await this.query("SELECT 1 FROM files WHERE hash = $1", [hash])).length > 0;
+  }
+
+  /** Writes one whole file atomically. */
+  async ingestFile(batch: FileBatch): Promise<void> {
+    await writeBatch(this, batch);
+  }
+
+  /** Starts a file: one transaction on a connection of its own. */
+  async beginFile(): Promise<FileWriter> {
+    if (this.writing) fail("usage", "store: another file is being written");
+    this.writing = true;
+    try {
+      const conn = await this.instance.connect();
+      return await DuckDbFileWriter.start(conn, () => {
+        this.writing = false;
+      });
+    } catch (e) {
+      this.writing = false;
+      throw e;
+    }
+  }
+
+  /** Edges summed over the range. */
+  async queryEdges(range?: TimeRange): Promise<StoredEdge[]> {
+    const { where, values } = rangeSql(range);
+    const rows = await this.query(
+      `SELECT src, dst, protocol, port, verdict, sum(flows) AS flows, sum(bytes) AS bytes,
+              sum(packets) AS packets, min(first_seen) AS first_seen, max(last_seen) AS last_seen
+       FROM edges ${where} GROUP BY ALL ORDER BY src, dst, protocol, port, verdict`,
+      values,
+    );
+    return rows.map((r) => ({
+      src: String(r.src),
+      dst: String(r.dst),
+      protocol: String(r.protocol),
+      port: num(r.port),
+      verdict: String(r.verdict),
+      flows: num(r.flows),
+      bytes: num(r.bytes),
+      packets: num(r.packets),
+      firstSeen: num(r.first_seen),
+      lastSeen: num(r.last_seen),
+    }));
+  }
+
+  /** Workload records merged in ingest order. */
+  async workloads(): Promise<MapWorkload[]> {
+    const rows = await this.query(
+      `SELECT w.record FROM workloads w JOIN files f ON f.hash = w.file_hash ORDER BY f.seq, w.ord`,
+    );
+    return mergeWorkloadRecords(rows.map((r) => JSON.parse(String(r.record)) as MapWorkload));
+  }
+
+  /** The files, sorted by path then ingest time. */
+  async files(): Promise<IngestedFile[]> {
+    const rows = await this.query(
+      "SELECT hash, path, format, records, ingested_at FROM files ORDER BY path, ingested_at, seq",
+    );
+    return rows.map((r) => ({
+      hash: String(r.hash),
+      path: String(r.path),
+      format: String(r.format),
+      records: num(r.records),
+      ingestedAt: num(r.ingested_at),
+    }));
+  }
+
+  /** Raw flows in the range (exact flow times). */
+  async rawFlows(range: TimeRange = {}): Promise<RawFlow[]> {
+    const parts: string[] = [];
+    const values: number[] = [];
+    if (range.since !== undefined) parts.push(`time >= $${values.push(range.since)}::BIGINT`);
+    if (range.until !== undefined) parts.push(`time < $${values.push(range.until)}::BIGINT`);
+    const rows = await this.query(
+      `SELECT * FROM flows ${parts.length ? `WHERE ${parts.join(" AND ")}` : ""} ORDER BY time, src, dst, line`,
+      values,
+    );
+    return rows.map((r) => ({
+      time: num(r.time),
+      src: String(r.src),
+      dst: String(r.dst),
+      srcIp: String(r.src_ip),
+      dstIp: String(r.dst_ip),
+      srcPort: num(r.src_port),
+      dstPort: num(r.dst_port),
+      protocol: String(r.protocol),
+      verdict: String(r.verdict),
+      bytes: num(r.bytes),
+      packets: num(r.packets),
+      line: num(r.line),
+    }));
+  }
+
+  /** Closes the database (checkpointing it). */
+  async close(): Promise<void> {
+    this.reader.closeSync();
+    this.instance.closeSync();
+  }
+}

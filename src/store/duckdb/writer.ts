@@ -1,0 +1,144 @@
+/**
+ * One file written into DuckDB: a transaction on its own connection; appenders write the rows
+ * into it; commit adds the file row (primary key = content hash) and commits.
+ */
+import type { DuckDBAppender, DuckDBConnection } from "@duckdb/node-api";
+import type { MapWorkload } from "../../model/map.js";
+import { fail } from "../../model/problems.js";
+import { validateEdge, validateRawFlow } from "../rows.js";
+import type { FileWriter, HourlyEdge, IngestedFile, RawFlow } from "../types.js";
+
+/** The placeholder hash workload rows carry until commit stamps them (they are merged in file order). */
+const PENDING = "pending";
+
+/** A FileWriter over one DuckDB transaction. */
+export class DuckDbFileWriter implements FileWriter {
+  private open = true;
+  private workloadOrd = 0;
+
+  private constructor(
+    private readonly conn: DuckDBConnection,
+    private readonly onEnd: () => void,
+  ) {}
+
+  /** Begins the transaction. */
+  static async start(conn: DuckDBConnection, onEnd: () => void): Promise<DuckDbFileWriter> {
+    await conn.run("BEGIN TRANSACTION");
+    return new DuckDbFileWriter(conn, onEnd);
+  }
+
+  /** The connection (bulk loads run statements inside this transaction). */
+  get connection(): DuckDBConnection {
+    return this.conn;
+  }
+
+  private check(): void {
+    if (!this.open) fail("usage", "store: this file writer is closed");
+  }
+
+  private async append(table: string, fill: (a: DuckDBAppender) => void): Promise<void> {
+    const a = await this.conn.createAppender(table);
+    try {
+      fill(a);
+      a.flushSync();
+    } finally {
+      a.closeSync();
+    }
+  }
+
+  /** Appends hourly rows. */
+  async addEdges(edges: readonly HourlyEdge[]): Promise<void> {
+    this.check();
+    for (const e of edges) validateEdge(e);
+    await this.append("edges", (a) => {
+      for (const e of edges) {
+        a.appendBigInt(BigInt(e.hour));
+        a.appendVarchar(e.src);
+        a.appendVarchar(e.dst);
+        a.appendVarchar(e.protocol);
+        a.appendInteger(e.port);
+        a.appendVarchar(e.verdict);
+        a.appendBigInt(BigInt(e.flows));
+        a.appendBigInt(BigInt(e.bytes));
+        a.appendBigInt(BigInt(e.packets));
+        a.appendBigInt(BigInt(e.firstSeen));
+        a.appendBigInt(BigInt(e.lastSeen));
+        a.endRow();
+      }
+    });
+  }
+
+  /** Appends workload records (merged at read time in ingest order). */
+  async addWorkloads(workloads: readonly MapWorkload[]): Promise<void> {
+    this.check();
+    await this.append("workloads", (a) => {
+      for (const w of workloads) {
+        a.appendVarchar(PENDING);
+        a.appendBigInt(BigInt(this.workloadOrd++));
+        a.appendVarchar(w.id);
+        a.appendVarchar(JSON.stringify(w));
+        a.endRow();
+      }
+    });
+  }
+
+  /** Appends raw flows. */
+  async addFlows(flows: readonly RawFlow[]): Promise<void> {
+    this.check();
+    for (const f of flows) validateRawFlow(f);
+    await this.append("flows", (a) => {
+      for (const f of flows) {
+        a.appendBigInt(BigInt(f.time));
+        a.appendVarchar(f.src);
+        a.appendVarchar(f.dst);
+        a.appendVarchar(f.srcIp);
+        a.appendVarchar(f.dstIp);
+        a.appendInteger(f.srcPort);
+        a.appendInteger(f.dstPort);
+        a.appendVarchar(f.protocol);
+        a.appendVarchar(f.verdict);
+        a.appendBigInt(BigInt(f.bytes));
+        a.appendBigInt(BigInt(f.packets));
+        a.appendBigInt(BigInt(f.line));
+        a.endRow();
+      }
+    });
+  }
+
+  /** Stamps the rows with the file's hash, records the file and commits. */
+  async commit(file: IngestedFile): Promise<void> {
+    this.check();
+    try {
+      const seen = await this.conn.runAndReadAll("SELECT 1 FROM files WHERE hash = $1", [file.hash]);
+      if (seen.getRows().length > 0) fail("usage", `store: file ${file.path} was already ingested`);
+      await this.conn.run(`UPDATE workloads SET file_hash = $1 WHERE file_hash = '${PENDING}'`, [file.hash]);
+      await this.conn.run(
+        `INSERT INTO files SELECT $1, $2, $3, $4::BIGINT, $5::BIGINT, coalesce(max(seq), 0) + 1 FROM files`,
+        [file.hash, file.path, file.format, file.records, file.ingestedAt],
+      );
+      await this.conn.run("COMMIT");
+      this.end();
+    } catch (e) {
+      await this.abort();
+      throw e;
+    }
+  }
+
+  /** Rolls back (no-op when already ended). */
+  async abort(): Promise<void> {
+    if (!this.open) return;
+    try {
+      await this.conn.run("ROLLBACK");
+    } catch {
+      // the transaction may already be gone (failed commit)
+    }
+    this.end();
+  }
+
+  private end(): void {
+    if (!this.open) return;
+    this.open = false;
+    this.conn.closeSync();
+    this.onEnd();
+  }
+}

@@ -1,0 +1,4 @@
+import { MemoryStore } from "../../src/store/memory/index.js";
+import { storeContract } from "./contract.js";
+
+storeContract("memory", { open: async () => new MemoryStore() });

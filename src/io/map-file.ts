@@ -4,6 +4,7 @@
 import { readFile } from "node:fs/promises";
 import { type CommunicationMap, communicationMapSchema, MAP_SCHEMA_VERSION } from "../model/map.js";
 import { MicrosegError, problem } from "../model/problems.js";
+import { jsonErrorLocation } from "./json-errors.js";
 import { writeFileAtomic } from "./write.js";
 
 /** Reads and validates a map file; a bad file is fatal with its location. */
@@ -20,12 +21,11 @@ export async function readMapFile(path: string): Promise<CommunicationMap> {
   try {
     data = JSON.parse(text);
   } catch (e) {
-    const m = /position (\d+)/.exec((e as Error).message);
-    const line = m ? text.slice(0, Number(m[1])).split("\n").length : undefined;
+    const at = jsonErrorLocation(text);
     throw new MicrosegError(
       problem("map-invalid", "error", `not JSON: ${(e as Error).message}`, {
         file: path,
-        ...(line ? { line } : {}),
+        ...(at ? { line: at.line, column: at.column } : {}),
       }),
     );
   }

@@ -1,24 +1,55 @@
 /**
  * Atomic output: everything a command writes goes to a temporary file beside its target and is
  * renamed into place, so a failure never leaves half-written results. A directory of outputs is
- * staged in a temporary directory and swapped in whole.
+ * staged in a temporary directory and swapped in whole; a directory is only ever replaced when
+ * microseg wrote it (it carries a marker file) or it is empty, never a folder of the user's files.
  */
 import { randomBytes } from "node:crypto";
-import { mkdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { Document, isNode } from "yaml";
+import { MicrosegError, problem } from "../model/problems.js";
+
+/** The file that marks a directory as written by microseg (so it may be replaced). */
+export const OUTPUT_MARKER = ".microseg-output";
+
+function unwritable(path: string, why: string): MicrosegError {
+  return new MicrosegError(
+    problem("output-unwritable", "error", `cannot write ${path}: ${why}`, { file: path }),
+  );
+}
+
+/** Turns a file-system error into a located usage error (exit 2) instead of an internal one. */
+function asOutputError(path: string, e: unknown): unknown {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  if (
+    code &&
+    ["EEXIST", "ENOTDIR", "EACCES", "EPERM", "EROFS", "EISDIR", "ENOSPC", "ENAMETOOLONG"].includes(code)
+  )
+    return unwritable(path, (e as Error).message);
+  return e;
+}
+
+async function kindOf(path: string): Promise<"file" | "dir" | "none"> {
+  try {
+    return (await stat(path)).isDirectory() ? "dir" : "file";
+  } catch {
+    return "none";
+  }
+}
 
 /** Writes `content` to `path` atomically (temp file + rename), creating parent directories. */
 export async function writeFileAtomic(path: string, content: string): Promise<void> {
   const abs = resolve(path);
-  await mkdir(dirname(abs), { recursive: true });
+  if ((await kindOf(abs)) === "dir") throw unwritable(path, "it is a directory");
   const tmp = `${abs}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
   try {
+    await mkdir(dirname(abs), { recursive: true });
     await writeFile(tmp, content, "utf8");
     await rename(tmp, abs);
   } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
+    await rm(tmp, { force: true }).catch(() => {});
+    throw asOutputError(path, e);
   }
 }
 
@@ -31,31 +62,41 @@ export interface OutputFile {
 
 /**
  * Writes a set of files into `dir` atomically: they are written to a fresh temporary directory
- * beside it, then the old directory (if any) is replaced by it in one rename.
+ * beside it, then swapped in with renames. An existing `dir` is replaced only when it is empty or
+ * was written by microseg; an existing file there is never touched.
  */
 export async function writeDirAtomic(dir: string, files: OutputFile[]): Promise<void> {
   const abs = resolve(dir);
-  await mkdir(dirname(abs), { recursive: true });
+  const existing = await kindOf(abs);
+  if (existing === "file") throw unwritable(dir, "a file of that name exists (give a directory for --out)");
+  if (existing === "dir") {
+    const entries = await readdir(abs);
+    if (entries.length > 0 && !entries.includes(OUTPUT_MARKER))
+      throw unwritable(
+        dir,
+        "the directory holds files microseg did not write; remove it or choose another --out",
+      );
+  }
   const tmp = `${abs}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
   try {
-    for (const f of files) {
+    await mkdir(dirname(abs), { recursive: true });
+    await mkdir(tmp);
+    for (const f of [
+      ...files,
+      { path: OUTPUT_MARKER, content: "written by microseg; replaced whole on the next run\n" },
+    ]) {
       const target = resolve(tmp, f.path);
-      if (!target.startsWith(`${tmp}/`))
-        throw new Error(`refusing to write outside the output directory: ${f.path}`);
+      if (!target.startsWith(`${tmp}/`)) throw unwritable(dir, `refusing to write outside it: ${f.path}`);
       await mkdir(dirname(target), { recursive: true });
       await writeFile(target, f.content, "utf8");
     }
     const old = `${abs}.old-${process.pid}-${randomBytes(4).toString("hex")}`;
-    const exists = await stat(abs).then(
-      () => true,
-      () => false,
-    );
-    if (exists) await rename(abs, old);
+    if (existing === "dir") await rename(abs, old);
     await rename(tmp, abs);
-    if (exists) await rm(old, { recursive: true, force: true });
+    if (existing === "dir") await rm(old, { recursive: true, force: true });
   } catch (e) {
-    await rm(tmp, { recursive: true, force: true });
-    throw e;
+    await rm(tmp, { recursive: true, force: true }).catch(() => {});
+    throw asOutputError(dir, e);
   }
 }
 
@@ -75,7 +116,7 @@ export function toYaml(object: unknown, opts: { comments?: YamlComment[]; header
   if (opts.header) doc.commentBefore = opts.header;
   for (const c of opts.comments ?? []) {
     const node = doc.getIn(c.path, true);
-    if (isNode(node)) node.commentBefore = c.text.replace(/\r?\n/g, " ");
+    if (isNode(node)) node.commentBefore = c.text.replace(/\r?\n|\r/g, " ");
   }
   return doc.toString({ lineWidth: 0 });
 }

@@ -26,9 +26,15 @@ export function mapEdgeTable(map: CommunicationMap): Table {
   };
 }
 
-/** Escapes text for a Mermaid quoted label (quotes and angle brackets become entities). */
+/** Escapes text for a Mermaid quoted label: entities for & " < > #, line breaks become spaces. */
 function mermaidText(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  return s
+    .replace(/&/g, "&amp;")
+    .replace(/"/g, "&quot;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/#/g, "&#35;")
+    .replace(/\r\n|[\r\n\u2028\u2029]/g, " ");
 }
 
 /** The map as a Mermaid flowchart (node ids are generated, labels escaped). */

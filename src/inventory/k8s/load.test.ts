@@ -237,6 +237,7 @@ spec:
       "error resource-invalid 11",
       "warning resource-invalid 13",
       "info resource-unknown-kind 2",
+      "error resource-invalid 15", // pod d-1 has no spec.containers
       "error resource-invalid 32",
       "warning owner-labels-differ 22",
     ]);
@@ -246,7 +247,7 @@ spec:
     try {
       assertInventoryValid(inv);
     } catch (e) {
-      expect((e as MicrosegError).problems).toHaveLength(3);
+      expect((e as MicrosegError).problems).toHaveLength(4);
       expect((e as MicrosegError).message).toContain(
         "bad.yaml:6: error[resource-invalid]: resource without kind",
       );

@@ -113,12 +113,36 @@ function servesTraffic(c: ContainerInfo): boolean {
   return c.group === "containers" || (c.group === "initContainers" && c.raw.restartPolicy === "Always");
 }
 
+/** Kinds whose pod spec must list containers (a KubeVirt VirtualMachine's template has none). */
+const CONTAINER_KINDS = new Set([
+  "Pod",
+  "Deployment",
+  "StatefulSet",
+  "DaemonSet",
+  "ReplicaSet",
+  "ReplicationController",
+  "Job",
+  "CronJob",
+]);
+
 /**
  * Service account, images and container ports of a pod template. A port that is not a number
  * 1..65535, or has an unknown protocol, is an error problem at its line.
  */
 export function podSpecFacts(res: K8sResource, tpl: PodTemplate, problems: Problem[]): PodSpecFacts {
   const spec = tpl.spec ?? {};
+  if (CONTAINER_KINDS.has(res.kind) && !Array.isArray(spec.containers)) {
+    // a workload without a pod template is not a workload: most often a truncated file
+    const path = [...tpl.specPath, "containers"].join(".");
+    problems.push(
+      problem(
+        "resource-invalid",
+        "error",
+        `${res.kind} ${res.metadata.namespace ?? "default"}/${res.metadata.name} has no ${path} list (truncated or not a workload manifest?)`,
+        { file: res.location.file, line: res.lineAt?.(tpl.specPath) ?? res.location.line },
+      ),
+    );
+  }
   const sa = spec.serviceAccountName ?? spec.serviceAccount;
   const images = new Set<string>();
   const ports: ContainerPort[] = [];

@@ -4,7 +4,7 @@
  */
 
 import type { LabelSelector } from "../../model/labels.js";
-import { dns1123Name } from "../../model/names.js";
+import { dns1123Name, isDns1123Label } from "../../model/names.js";
 import { fail, type Location } from "../../model/problems.js";
 import type { NamespaceMatch, Peer, Policy, PolicySet, PortMatch, Rule, RuleEvidence } from "../ir/types.js";
 
@@ -111,6 +111,12 @@ export function emitNetworkPolicy(policy: Policy, name: string): EmittedObject {
   if (policy.subject.namespaces.kind !== "names" || policy.subject.namespaces.names.length !== 1)
     fail("target-unknown", "a NetworkPolicy applies to exactly one namespace", where);
   const namespace = policy.subject.namespaces.names[0];
+  if (!isDns1123Label(namespace))
+    fail(
+      "map-invalid",
+      `"${namespace}" is not a valid namespace name (RFC 1123 label): no policy can be written for it`,
+      where,
+    );
   const ingress = policy.rules.filter((r) => r.direction === "ingress");
   const egress = policy.rules.filter((r) => r.direction === "egress");
   const policyTypes: string[] = [];

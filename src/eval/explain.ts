@@ -28,7 +28,15 @@ export type Reason =
    * indices of its rules (this direction) whose peers match but whose ports do not; `noRules` when
    * it has no rule in the direction.
    */
-  | { kind: "no-match"; stage: StageKind; policy: PolicyRef; rules: number[]; noRules: boolean }
+  | {
+      kind: "no-match";
+      stage: StageKind;
+      policy: PolicyRef;
+      rules: number[];
+      noRules: boolean;
+      /** True when the matching rules' only ports are named ports the destination does not have. */
+      namedUnresolved: boolean;
+    }
   /** No stage decided: the system default (allow all). */
   | { kind: "default" };
 
@@ -123,12 +131,18 @@ function firstMatch(
 function noMatchReasons(layer: CompiledLayer, sel: readonly CompiledPolicy[], q: ExplainSideQuery): Reason[] {
   return sel.map((p) => {
     const rules = rulesFor(p, q.direction);
+    const matched = rules.filter((r) => q.matches(r));
     return {
       kind: "no-match" as const,
       stage: layer.stage,
       policy: policyRef(p),
-      rules: rules.filter((r) => q.matches(r)).map((r) => r.rule.origin.ruleIndex),
+      rules: matched.map((r) => r.rule.origin.ruleIndex),
       noRules: rules.length === 0,
+      namedUnresolved:
+        matched.length > 0 &&
+        matched.every(
+          (r) => r.named.length > 0 && r.conns.isEmpty() && ruleNamedConns(r, q.dstPorts).isEmpty(),
+        ),
     };
   });
 }
@@ -143,10 +157,14 @@ function unionLayer(
 ): void {
   let parts: { conns: NamedConns; rules: Reason[] }[] = [{ conns: u.conns, rules: [] }];
   const denies: NamedConns[] = [];
-  for (const p of sel)
+  for (const p of sel) {
+    // within one policy, a part is attributed to the first rule that allows it
+    let claimed = NamedConns.NONE;
     for (const r of rulesFor(p, q.direction)) {
       if (!q.matches(r)) continue;
-      const covers = ruleNamedConns(r, q.dstPorts);
+      const all = ruleNamedConns(r, q.dstPorts);
+      const covers = all.subtract(claimed);
+      claimed = claimed.union(all);
       if (r.rule.action === "deny") {
         denies.push(covers);
         continue;
@@ -161,6 +179,7 @@ function unionLayer(
       }
       parts = next;
     }
+  }
   const denied = denies.reduce((a, b) => a.union(b), NamedConns.NONE);
   for (const part of parts) {
     const open = part.conns.subtract(denied);

@@ -1,0 +1,136 @@
+/**
+ * The ClickHouse store against a real two-shard cluster (Debian's clickhouse-server, started by
+ * scripts/clickhouse/start-cluster.sh): the shared Store contract, the same answers as DuckDB for
+ * the real Hubble captures, and a clear error naming the shard when one is down. Fails (does not
+ * skip) when ClickHouse is missing, unless MICROSEG_SKIP_CLICKHOUSE=1.
+ */
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MicrosegError } from "../../src/model/problems.js";
+import { openClickHouseStore } from "../../src/store/clickhouse/index.js";
+import {
+  clickhouseSkipped,
+  clickhouseSql,
+  startTestCluster,
+  type TestCluster,
+} from "./clickhouse-cluster.js";
+import { edgeRow, fileRecord, storeContract } from "./contract.js";
+
+const T0 = Date.UTC(2024, 2, 1);
+
+describe.skipIf(clickhouseSkipped)("ClickHouse store on a two-shard cluster", () => {
+  let cluster: TestCluster;
+  const databases: string[] = [];
+  const newDatabase = () => {
+    const db = `t_${randomUUID().replace(/-/g, "").slice(0, 12)}`;
+    databases.push(db);
+    return db;
+  };
+
+  beforeAll(async () => {
+    cluster = await startTestCluster();
+  });
+
+  afterAll(async () => {
+    if (!cluster) return;
+    for (const db of databases) {
+      for (const port of cluster.httpPorts)
+        await clickhouseSql(port, `DROP DATABASE IF EXISTS ${db}`).catch(() => undefined);
+    }
+    await cluster.destroy();
+  });
+
+  storeContract("clickhouse", {
+    open: () => openClickHouseStore(cluster.spec(newDatabase())),
+    reopen: (closed) => {
+      const spec = (closed as Awaited<ReturnType<typeof openClickHouseStore>>).spec;
+      return openClickHouseStore(spec);
+    },
+  });
+
+  it("spreads rows over both shards and aggregates them in one GROUP BY", async () => {
+    const db = newDatabase();
+    const store = await openClickHouseStore(cluster.spec(db));
+    try {
+      const srcs = Array.from({ length: 40 }, (_, i) => `ns/w${String(i).padStart(2, "0")}`);
+      await store.ingestFile({
+        file: fileRecord("spread"),
+        edges: srcs.flatMap((src) => [
+          edgeRow({ hour: T0, src, flows: 1 }),
+          edgeRow({ hour: T0 + 3_600_000, src, flows: 2 }),
+        ]),
+        workloads: [],
+      });
+      const perShard = await Promise.all(
+        cluster.httpPorts.map(async (p) =>
+          Number(await clickhouseSql(p, `SELECT count() FROM ${db}.edges_local`)),
+        ),
+      );
+      expect(perShard.every((n) => n > 0)).toBe(true);
+      expect(perShard[0] + perShard[1]).toBe(80);
+      const edges = await store.queryEdges();
+      expect(edges.map((e) => e.src)).toEqual(srcs);
+      expect(edges.every((e) => e.flows === 3)).toBe(true);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("ignores the rows of a batch that was never committed (a crash mid-file), and a re-run counts once", async () => {
+    const db = newDatabase();
+    const crashed = await openClickHouseStore(cluster.spec(db));
+    const w = await crashed.beginFile();
+    await w.addEdges([edgeRow({ hour: T0, flows: 5 })]);
+    await crashed.close(); // the process "dies": no commit, no abort
+    const store = await openClickHouseStore(cluster.spec(db));
+    try {
+      expect(await store.hasFile("crash")).toBe(false);
+      expect(await store.queryEdges()).toEqual([]);
+      await store.ingestFile({
+        file: fileRecord("crash"),
+        edges: [edgeRow({ hour: T0, flows: 5 })],
+        workloads: [],
+      });
+      expect((await store.queryEdges()).map((e) => e.flows)).toEqual([5]);
+      const rows = await clickhouseSql(cluster.httpPorts[0], `SELECT sum(flows) FROM ${db}.edges`);
+      expect(Number(rows)).toBe(10); // the orphan rows are still there, but never counted
+    } finally {
+      await store.close();
+    }
+  });
+
+  // Must stay the last test: it kills shard 2.
+  it("fails with the shard and its address when a shard is down, instead of a partial map", async () => {
+    const down = new RegExp(`shard 2 \\(127\\.0\\.0\\.1:${cluster.tcpPorts[1]}\\).*Connection refused`);
+    const store = await openClickHouseStore(cluster.spec(newDatabase()));
+    try {
+      await store.ingestFile({
+        file: fileRecord("before"),
+        edges: Array.from({ length: 20 }, (_, i) => edgeRow({ hour: T0, src: `ns/s${i}` })),
+        workloads: [],
+      });
+      expect(await store.queryEdges()).toHaveLength(20);
+      await cluster.stop(2);
+      const query = store.queryEdges();
+      await expect(query).rejects.toThrow(MicrosegError);
+      await expect(query).rejects.toThrow(down);
+      await expect(query).rejects.toThrow(/No partial result/);
+      await expect(store.workloads()).rejects.toThrow(down);
+      await expect(
+        store.ingestFile({
+          file: fileRecord("during"),
+          edges: Array.from({ length: 20 }, (_, i) => edgeRow({ hour: T0, src: `ns/d${i}` })),
+          workloads: [],
+        }),
+      ).rejects.toThrow(down);
+    } finally {
+      await store.close();
+    }
+    // opening names the unreachable server (schema setup) or shard (the check that every shard has the tables)
+    const spec = cluster.spec(newDatabase());
+    await expect(openClickHouseStore(spec)).rejects.toThrow(
+      new RegExp(`server http://127\\.0\\.0\\.1:${cluster.httpPorts[1]} is unreachable`),
+    );
+    await expect(openClickHouseStore(spec.replace(/&shards=.*$/, ""))).rejects.toThrow(down);
+  });
+});

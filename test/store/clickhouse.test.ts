@@ -5,9 +5,12 @@
  * skip) when ClickHouse is missing, unless MICROSEG_SKIP_CLICKHOUSE=1.
  */
 import { randomUUID } from "node:crypto";
+import { readdir } from "node:fs/promises";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MicrosegError } from "../../src/model/problems.js";
 import { openClickHouseStore } from "../../src/store/clickhouse/index.js";
+import { corpusPath } from "../helpers/corpus.js";
 import {
   clickhouseSkipped,
   clickhouseSql,
@@ -96,6 +99,42 @@ describe.skipIf(clickhouseSkipped)("ClickHouse store on a two-shard cluster", ()
       expect(Number(rows)).toBe(10); // the orphan rows are still there, but never counted
     } finally {
       await store.close();
+    }
+  });
+
+  it("gives the same edges, workloads and files as DuckDB for the real Hubble captures", async () => {
+    const { ingestFiles } = await import("../../src/store/ingest/pipeline.js");
+    const { DuckDbStore } = await import("../../src/store/duckdb/index.js");
+    const dir = corpusPath("flows", "hubble");
+    const files = (await readdir(dir)).filter((f) => f.endsWith(".jsonl")).map((f) => join(dir, f));
+    const ch = await openClickHouseStore(cluster.spec(newDatabase()));
+    const duck = await DuckDbStore.open({ path: ":memory:" });
+    try {
+      for (const store of [ch, duck])
+        await ingestFiles({ store, flows: files, format: "hubble", now: () => T0 });
+      const edges = await ch.queryEdges();
+      expect(edges.length).toBeGreaterThan(10);
+      expect(edges).toContainEqual(
+        expect.objectContaining({ src: "bookinfo/productpage-v1", dst: "bookinfo/details-v1", port: 9080 }),
+      );
+      expect(edges).toEqual(await duck.queryEdges());
+      // a window in the middle of the captures cuts both stores at the same hours
+      const times = edges.flatMap((e) => [e.firstSeen, e.lastSeen]).sort((a, b) => a - b);
+      const range = {
+        since: times[Math.floor(times.length / 3)],
+        until: times[Math.floor((2 * times.length) / 3)],
+      };
+      const windowed = await ch.queryEdges(range);
+      expect(windowed.length).toBeGreaterThan(0);
+      expect(windowed.length).toBeLessThan(edges.length);
+      expect(windowed).toEqual(await duck.queryEdges(range));
+      const workloads = await ch.workloads();
+      expect(workloads.length).toBeGreaterThan(10);
+      expect(workloads).toEqual(await duck.workloads());
+      expect(await ch.files()).toEqual(await duck.files());
+    } finally {
+      await ch.close();
+      await duck.close();
     }
   });
 

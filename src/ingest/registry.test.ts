@@ -23,7 +23,9 @@ describe("flow format registry", () => {
   });
 
   it("detectFormat chooses nothing for text it does not know", () => {
-    const d = detectFormat(["2 123456789010 eni-1 10.0.0.1 10.0.0.2 443 49152 6 10 840 1 2 ACCEPT OK"]);
+    const d = detectFormat([
+      "Date first seen Duration Proto Src IP Addr:Port Dst IP Addr:Port Packets Bytes",
+    ]);
     expect(d.format).toBeUndefined();
     expect(d.reason).toContain("no format recognises");
   });

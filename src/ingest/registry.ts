@@ -3,11 +3,12 @@
  * `--format auto` detection from the first lines of a file.
  */
 import { fail } from "../model/problems.js";
+import { awsVpcFormat } from "./aws-vpc/parse.js";
 import { hubbleFormat } from "./hubble/parse.js";
 import type { FlowFormat } from "./types.js";
 
 /** Every flow format microseg reads, in the order detection breaks ties. */
-export const FLOW_FORMATS: readonly FlowFormat[] = [hubbleFormat];
+export const FLOW_FORMATS: readonly FlowFormat[] = [hubbleFormat, awsVpcFormat];
 
 /** The names `--format` accepts besides `auto`. */
 export function flowFormatNames(formats: readonly FlowFormat[] = FLOW_FORMATS): string[] {

@@ -16,6 +16,18 @@ export interface FlowSkip {
 /** What a parser makes of one line: a flow, a skipped record, or `null` for a line that is no record (blank, comment, header). */
 export type FlowParseResult = Flow | FlowSkip | null;
 
+/** Options a parser may take from the command line (e.g. `--vpc-fields`). */
+export interface FlowParserOptions {
+  /** AWS VPC flow logs without a header line: the field names in order (space- or comma-separated). */
+  vpcFields?: string;
+}
+
+/** One result of a document parser with the 1-based line the record starts on. */
+export interface LocatedParseResult {
+  line: number;
+  result: FlowParseResult;
+}
+
 /** A parser for one file: it may keep state across lines (header lines, column layouts). */
 export interface FlowParser {
   /** Parses one line; `lineNo` is 1-based. Never throws for bad input: it returns a FlowSkip. */
@@ -31,7 +43,22 @@ export interface FlowFormat {
   /** How sure the format is that these first lines of a file are its own: 0 (not mine) … 1 (certainly mine). */
   detect(firstLines: readonly string[]): number;
   /** A fresh parser for one file (or stdin). */
-  createParser(file: string): FlowParser;
+  createParser(file: string, options?: FlowParserOptions): FlowParser;
+  /**
+   * Document formats (JSON documents that are not one record per line, e.g. Azure's
+   * `{"records":[…]}` or a JSON array of log entries): parses a whole file. Readers call it instead
+   * of the line parser when `isDocument` says the file is one (the whole file is then in memory).
+   */
+  parseDocument?(text: string, file: string, options?: FlowParserOptions): Iterable<LocatedParseResult>;
+  /** With `parseDocument`: whether a file starting with these lines is read as a document (default: always). */
+  isDocument?(firstLines: readonly string[]): boolean;
+  /**
+   * Binary formats (Parquet): reads a file by path, one result per record (`line` = row number).
+   * Readers call it instead of reading lines when `isBinaryFile` claims the file.
+   */
+  readFile?(file: string, options?: FlowParserOptions): AsyncIterable<LocatedParseResult>;
+  /** With `readFile`: true when the file (its name and first bytes) is in this format's binary form. */
+  isBinaryFile?(file: string, head: Uint8Array): boolean;
 }
 
 /** True when a parse result is a skipped record. */

@@ -96,8 +96,8 @@ describe("readFlows", () => {
   });
 
   it("fails on a named file whose format nobody recognises, and on an unknown --format", async () => {
-    const file = join(tmp, "vpc.log");
-    writeFileSync(file, "2 123456789010 eni-1 10.0.0.1 10.0.0.2 443 49152 6 10 840 1 2 ACCEPT OK\n");
+    const file = join(tmp, "netflow.txt");
+    writeFileSync(file, "Date first seen Duration Proto Src IP Addr:Port Dst IP Addr:Port Packets Bytes\n");
     const err = await collect([file]).catch((e) => e);
     expect((err as MicrosegError).problems[0]).toMatchObject({
       code: "flow-unknown-format",

@@ -40,6 +40,13 @@ export interface SourceIdentity {
   entity?: string;
   /** DNS names the source attaches to the address. */
   names?: string[];
+  /** The Kubernetes Service the endpoint was addressed as (Istio's outbound cluster, GKE details), when the source says. */
+  service?: { name: string; namespace?: string };
+  /**
+   * Provider facts that name the endpoint (`aws.instance-id`, `aws.ecs-service-name`, `gcp.vm-name` …):
+   * kept for display and evidence, never used to resolve the endpoint to a workload.
+   */
+  hints?: Record<string, string>;
 }
 
 /** One end of a flow. */
@@ -79,6 +86,8 @@ export interface Flow {
   tcpFlags?: string[];
   /** Why a dropped flow was dropped, as the source says. */
   dropReason?: string;
+  /** The policies or rules the source names as deciding the verdict (Azure NSG rule, Calico policy hits). */
+  policies?: string[];
   origin: FlowOrigin;
 }
 

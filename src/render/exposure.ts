@@ -78,13 +78,21 @@ export function exposureLines(v: ExposureView): ExposureLines {
       if (dirs.includes(d)) {
         if (!e.protected) {
           push(ENTIRE_CLUSTER, fc ? "" : "All Connections");
-          out.unprotected.push(`${w.name} is not protected on ${d === "egress" ? "Egress" : "Ingress"}`);
-        } else
-          for (const it of e.items)
+          if (!fc)
+            out.unprotected.push(`${w.name} is not protected on ${d === "egress" ? "Egress" : "Ingress"}`);
+        } else {
+          // with a focus connection, a representative is shown when it differs from the entire
+          // cluster on that connection
+          const cluster = e.items.find((it) => it.peer === ENTIRE_CLUSTER);
+          const clusterHas = !!fc && !!cluster && cluster.conns.has(fc.protocol, fc.port);
+          for (const it of e.items) {
+            if (fc && it !== cluster && clusterHas) continue;
             push(
               it.peer,
               connText((p, n) => it.conns.has(p, n), it.conns.toString()),
             );
+          }
+        }
       }
       for (const p of v.pairs) {
         const mine = d === "egress" ? p.src === w.name && isExt(p.dst) : p.dst === w.name && isExt(p.src);
@@ -140,7 +148,8 @@ export function renderExposureJson(v: ExposureView): string {
   const rows = v.pairs.map((p) =>
     v.focusConn ? { src: p.src, dst: p.dst } : { src: p.src, dst: p.dst, conn: p.conns.toString() },
   );
-  const orNull = (x: ExposureLine[]) => (x.length === 0 ? null : x);
+  // netpol-analyzer prints an empty list as null, but as [] once a focus connection filtered it
+  const orNull = (x: ExposureLine[]) => (x.length === 0 && !v.focusConn ? null : x);
   const exposure = { egress_exposure: orNull(l.egress), ingress_exposure: orNull(l.ingress) };
   const doc = v.focusConn
     ? { connlist_conn_focus_results: rows, exposure_conn_focus_results: exposure }

@@ -88,11 +88,11 @@ export function combineSides(
   return [...merged.values()];
 }
 
-/** True when a pair is allowed everything with only the system default on both sides. */
+/** True when a pair's one segment is allowed with only the system default on both sides. */
 export function isAllDefault(p: PairExplanation): boolean {
   return (
     p.segments.length === 1 &&
-    p.segments[0].conns.isAll() &&
+    p.segments[0].allowed &&
     p.segments[0].egress.reasons.every((r) => r.kind === "default") &&
     p.segments[0].ingress.reasons.every((r) => r.kind === "default")
   );

@@ -126,14 +126,48 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .command("connectivity")
     .summary("policies + workloads → who can reach whom")
     .description(
-      "Lists every pair of workloads (and external address ranges) with the connections the\n" +
-        "policies allow, one `src => dst : conns` line each.",
+      "Lists every pair of workloads (and external address ranges, and {ingress-controller} for\n" +
+        "Ingress/Route objects) with the connections the policies allow, one `src => dst : conns` line\n" +
+        "each (netpol-analyzer's `list` output and flags). With --src and --dst, answers for one\n" +
+        "connection instead.",
     )
     .option("--dir <path>", "manifests and policies together; repeatable", collect)
     .option("--policies <path>", "policy files or directories; repeatable", collect)
     .option("--inventory <path>", "workload manifests; repeatable", collect)
-    .addOption(new Option("-o, --output <format>", "output format").choices(["txt", "json"]).default("txt"))
+    .addOption(
+      new Option("-o, --output <format>", "output format")
+        .choices(["txt", "json", "csv", "md", "dot"])
+        .default("txt"),
+    )
     .option("--out <file>", "write the result to this file instead of stdout")
+    .option(
+      "--focusworkload <names>",
+      "only pairs with this workload (name or ns/name; a,b); repeatable",
+      collect,
+    )
+    .option(
+      "--focusworkload-peer <names>",
+      "with --focusworkload: only pairs with this peer; repeatable",
+      collect,
+    )
+    .addOption(new Option("--focus-direction <dir>", "with --focusworkload: ingress or egress only"))
+    .option("--focus-conn <conn>", "only pairs that allow this connection, e.g. tcp-80")
+    .option(
+      "--multiple-networks [bool]",
+      "analyse user-defined and secondary networks separately (default false)",
+      (v: string) => !/^(false|0|no|off)$/i.test(v),
+    )
+    .option("--exposure", "also list what each workload is exposed to beyond the input")
+    .option("--explain", "explain each pair's allowed and denied connections by the deciding rules")
+    .addOption(
+      new Option("--explain-only <kind>", "with --explain: only allowed or only denied").choices([
+        "allow",
+        "deny",
+      ]),
+    )
+    .option("--src <peer>", "single connection: source (ns/name of a workload or pod, or an address)")
+    .option("--dst <peer>", "single connection: destination")
+    .option("--conn <conn>", "single connection: e.g. tcp-80 (else all allowed connections)")
     .action(async (o) => {
       await loadConfig(program.opts().config);
       setExit(await runConnectivity({ ...o, io, log }));

@@ -1,12 +1,11 @@
 /**
  * Test helper: a two-shard local ClickHouse cluster started with scripts/clickhouse/*.sh on test
- * ports (not the defaults, so a developer's own cluster keeps running), in a temporary directory.
+ * ports (not the defaults, so a developer's own cluster keeps running), in .microseg/clickhouse-test.
  * When ClickHouse is missing or does not start, `startTestCluster` throws: the tests fail rather
  * than skip, unless MICROSEG_SKIP_CLICKHOUSE=1 is set (see `clickhouseSkipped`).
  */
 import { execFile } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { repoRoot } from "../helpers/corpus.js";
@@ -58,9 +57,14 @@ async function script(name: string, args: string[], extra?: Record<string, strin
   }
 }
 
-/** Starts two shards in a fresh temporary directory and waits until both answer. */
+/**
+ * Starts two shards in a fresh .microseg/clickhouse-test directory and waits until both answer.
+ * Servers left running there by an interrupted run are stopped first (by their recorded pids).
+ */
 export async function startTestCluster(): Promise<TestCluster> {
-  const dir = await mkdtemp(join(tmpdir(), "microseg-clickhouse-"));
+  const dir = join(repoRoot(), ".microseg", "clickhouse-test");
+  await script("stop-cluster.sh", [dir], { MICROSEG_CH_KILL: "1" });
+  await rm(dir, { recursive: true, force: true });
   await script("start-cluster.sh", [dir]).catch(async (e) => {
     await script("stop-cluster.sh", [dir]).catch(() => undefined);
     throw e;

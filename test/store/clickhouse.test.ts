@@ -138,6 +138,13 @@ describe.skipIf(clickhouseSkipped)("ClickHouse store on a two-shard cluster", ()
     }
   });
 
+  it("says how to fix a spec that lets a shard miss the tables", async () => {
+    const spec = cluster.spec(newDatabase()).replace(/&shards=.*$/, "");
+    await expect(openClickHouseStore(spec)).rejects.toThrow(
+      new RegExp(`edges_local.*127\\.0\\.0\\.1:${cluster.tcpPorts[1]}.*\\?shards=`),
+    );
+  });
+
   // Must stay the last test: it kills shard 2.
   it("fails with the shard and its address when a shard is down, instead of a partial map", async () => {
     const down = new RegExp(`shard 2 \\(127\\.0\\.0\\.1:${cluster.tcpPorts[1]}\\).*Connection refused`);

@@ -11,6 +11,7 @@ import type { Labels } from "../../model/labels.js";
 import type { ConnSet } from "../../model/ports.js";
 import { defaultNamespaceLabels, displayName, type Workload } from "../../model/workload.js";
 import type { PolicySet } from "../../policy/ir/types.js";
+import { INGRESS_CONTROLLER, type IngressTarget, ingressControllerEndpoint } from "../ingress/ingress.js";
 import { externalRangeName, externalRanges, type Ipv4Range } from "./ip-ranges.js";
 
 /** What the analysis reads. */
@@ -20,6 +21,8 @@ export interface ConnectivityInput {
   /** Namespace → labels; a namespace not listed gets `kubernetes.io/metadata.name` only. */
   namespaces: ReadonlyMap<string, Labels>;
   policies: PolicySet;
+  /** Workloads behind Ingress/Route objects: `{ingress-controller}` is a source towards them. */
+  ingress?: readonly IngressTarget[];
 }
 
 /** One ordered pair with at least one allowed connection. */
@@ -93,6 +96,16 @@ export function analyzeConnectivity(input: ConnectivityInput): ConnectivityPair[
   for (const range of externalRanges(input.policies, "egress")) {
     const [ip, name] = external(range);
     for (const c of classes) emit(c.names, name, ev.allowedConns(c.endpoint, ip));
+  }
+  const controller = ingressControllerEndpoint();
+  for (const t of input.ingress ?? []) {
+    const ns = t.workload.namespace || "default";
+    const dst = podEndpoint(t.workload, input.namespaces.get(ns) ?? t.workload.namespaceLabels);
+    emit(
+      [INGRESS_CONTROLLER],
+      [displayName(t.workload)],
+      ev.allowedConns(controller, dst).intersect(t.conns),
+    );
   }
   return out.sort(compareLines);
 }

@@ -61,6 +61,17 @@ function reportUnknownKinds(resources: readonly K8sResource[], problems: Problem
   }
 }
 
+/**
+ * Kinds whose duplicates are fatal: two policies or namespaces with one name leave the policies that
+ * apply undefined (the API server keeps one object per name; netpol-analyzer rejects such input).
+ */
+const FATAL_DUPLICATE_KINDS: ReadonlySet<string> = new Set([
+  "Namespace",
+  "NetworkPolicy",
+  "AdminNetworkPolicy",
+  "BaselineAdminNetworkPolicy",
+]);
+
 function reportDuplicates(resources: readonly K8sResource[], problems: Problem[]): void {
   const seen = new Map<string, K8sResource>();
   for (const r of resources) {
@@ -72,9 +83,9 @@ function reportDuplicates(resources: readonly K8sResource[], problems: Problem[]
     }
     const where = `${first.location.file}:${first.location.line}`;
     const name = r.metadata.namespace ? `${r.metadata.namespace}/${r.metadata.name}` : r.metadata.name;
-    problems.push(
-      problem("resource-duplicate", "warning", `${r.kind} ${name} is also defined at ${where}`, r.location),
-    );
+    const fatal = FATAL_DUPLICATE_KINDS.has(r.kind);
+    const msg = `${r.kind} ${name} is also defined at ${where}${fatal ? ": which one applies is ambiguous" : ""}`;
+    problems.push(problem("resource-duplicate", fatal ? "error" : "warning", msg, r.location));
   }
 }
 

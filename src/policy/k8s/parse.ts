@@ -18,6 +18,7 @@ import {
   type PortMatch,
   type Rule,
 } from "../ir/types.js";
+import { checkAdminPolicySet } from "./set-rules.js";
 import type {
   AdminNetworkPolicy,
   AdminNetworkPolicyPeer,
@@ -275,6 +276,29 @@ function readRule(
   };
 }
 
+/**
+ * A named port is a container port of the destination pod, so it cannot apply to an ipBlock
+ * destination; netpol-analyzer rejects the policy ("cannot convert named port for an IP
+ * destination") and so does microseg rather than silently allow nothing to those addresses.
+ */
+function checkNamedPortToIpBlock(
+  ctx: Ctx,
+  peers: NetworkPolicyPeer[] | undefined,
+  ports: NetworkPolicyPort[] | undefined,
+  path: string,
+): void {
+  if (!peers?.some((p) => p.ipBlock) || !ports) return;
+  ports.forEach((p, i) => {
+    if (typeof p.port === "string")
+      report(
+        ctx,
+        "port-invalid",
+        `${path}.ports[${i}].port`,
+        `named port "${p.port}" with an ipBlock peer: a named port is resolved on the destination pod and cannot apply to an IP destination`,
+      );
+  });
+}
+
 function readPolicyTypes(ctx: Ctx, v: unknown): PolicyType[] | undefined {
   const list = readList(ctx, v, "spec.policyTypes");
   if (!list) return undefined;
@@ -313,6 +337,7 @@ export function readNetworkPolicy(res: K8sResource, sink: ProblemSink): NetworkP
   if (egress)
     spec.egress = egress.map((r, i) => {
       const { peers, ports } = readRule(ctx, r, `spec.egress[${i}]`, "to");
+      checkNamedPortToIpBlock(ctx, peers, ports, `spec.egress[${i}]`);
       return { ...(peers && { to: peers }), ...(ports && { ports }) };
     });
   if (ctx.errors > 0) return undefined;
@@ -627,6 +652,7 @@ export function parseK8sPolicies(resources: K8sResource[], sink: ProblemSink): P
       if (policy) layer.policies.push(lowerAdminNetworkPolicy(policy, origin));
     }
   }
+  checkAdminPolicySet(resources, sink);
   for (const layer of Object.values(layers))
     layer.policies.sort((a, b) => (policyKey(a) < policyKey(b) ? -1 : policyKey(a) > policyKey(b) ? 1 : 0));
   return set;

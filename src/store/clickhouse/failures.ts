@@ -23,6 +23,8 @@ export interface DownShard extends ShardAddress {
 
 /** Server error codes of network failures between servers (NETWORK_ERROR, SOCKET_TIMEOUT, …). */
 const NETWORK_CODES = new Set(["32", "159", "209", "210", "279", "394"]);
+/** UNKNOWN_TABLE, UNKNOWN_DATABASE. */
+const MISSING_CODES = new Set(["60", "81"]);
 /** Node socket errors: the coordinator itself is unreachable. */
 const SOCKET_CODES = new Set([
   "ECONNREFUSED",
@@ -43,10 +45,23 @@ function errorCode(e: unknown): string {
   return /^Code: (\d+)/.exec(e instanceof Error ? e.message : String(e))?.[1] ?? "";
 }
 
-function firstLine(e: unknown): string {
+/**
+ * The server's message without its wrapping: for "All connection tries failed. Log: …" (18.16
+ * also says so when a shard lacks a table) the distinct lines of the log, else the first line.
+ */
+function detail(e: unknown): string {
   const msg = e instanceof Error ? e.message : String(e);
-  const line = msg.split("\n").find((l) => l.trim() !== "") ?? msg;
-  return line.replace(/, e\.what\(\) = .*$/, "").trim();
+  const clean = (l: string) =>
+    l
+      .replace(/^Code: \d+, e\.displayText\(\) = /, "")
+      .replace(/, e\.what\(\) = .*$/, "")
+      .trim();
+  const log = /All connection tries failed\. Log:([\s\S]*)/.exec(msg);
+  if (log) {
+    const lines = [...new Set(log[1].split("\n").map(clean))].filter((l) => l !== "" && !l.startsWith(","));
+    if (lines.length) return lines.join("; ");
+  }
+  return clean(msg.split("\n").find((l) => l.trim() !== "") ?? msg);
 }
 
 /** The reason a server error gives, e.g. `Connection refused (127.0.0.1:29000)` (old and new formats). */
@@ -55,7 +70,7 @@ function networkReason(e: unknown): string {
   const reasons = [...msg.matchAll(/DB::NetException: (.+?)(?:, e\.what\(\)|\. \([A-Z_]+\)|$)/gm)]
     .map((m) => m[1].trim())
     .filter((r) => !r.startsWith("All connection tries failed"));
-  return reasons[0] ?? firstLine(e);
+  return reasons[0] ?? detail(e);
 }
 
 /** The shards of the cluster, from the coordinator's `system.clusters`. */
@@ -96,10 +111,7 @@ export async function explainFailure(e: unknown, ctx: FailureContext): Promise<n
   const where = `ClickHouse store ${ctx.url}/${ctx.schema.database}`;
   const code = errorCode(e);
   if (SOCKET_CODES.has(code) || /socket hang up|ECONNREFUSED/.test(String(e)))
-    fail(
-      "data-missing",
-      `${where}: cannot ${ctx.action}: server ${ctx.url} is unreachable (${firstLine(e)})`,
-    );
+    fail("data-missing", `${where}: cannot ${ctx.action}: server ${ctx.url} is unreachable (${detail(e)})`);
   if (NETWORK_CODES.has(code) || /NetException/.test(String(e))) {
     let down: DownShard[] = [];
     try {
@@ -116,5 +128,9 @@ export async function explainFailure(e: unknown, ctx: FailureContext): Promise<n
       );
     }
   }
-  fail("data-missing", `${where}: cannot ${ctx.action}: ${firstLine(e)}`);
+  const hint =
+    MISSING_CODES.has(code) || /There is no table/.test(String(e))
+      ? " (a shard lacks the store's tables: list every shard's HTTP address in the spec, ?shards=host:port,…, so they are created there)"
+      : "";
+  fail("data-missing", `${where}: cannot ${ctx.action}: ${detail(e)}${hint}`);
 }

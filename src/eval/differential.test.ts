@@ -141,7 +141,18 @@ const specArb: fc.Arbitrary<NetworkPolicySpec> = fc
     ingress: listArb(fc.record({ from: listArb(peerArb, 3), ports: listArb(portArb, 3) }), 2),
     egress: listArb(fc.record({ to: listArb(peerArb, 3), ports: listArb(portArb, 3) }), 2),
   })
-  .map((s) => JSON.parse(JSON.stringify(s)) as NetworkPolicySpec);
+  .map((s) => JSON.parse(JSON.stringify(s)) as NetworkPolicySpec)
+  .map(withoutNamedPortsToIpBlocks);
+
+/**
+ * The parser rejects an egress rule that names a port towards an ipBlock (a named port lives on
+ * the destination pod); such rules keep only their numeric ports here.
+ */
+function withoutNamedPortsToIpBlocks(spec: NetworkPolicySpec): NetworkPolicySpec {
+  for (const r of spec.egress ?? [])
+    if (r.to?.some((p) => p.ipBlock) && r.ports) r.ports = r.ports.filter((p) => typeof p.port !== "string");
+  return spec;
+}
 
 const policiesArb = fc.array(fc.record({ ns: fc.constantFrom(...NAMESPACES), spec: specArb }), {
   minLength: 1,

@@ -13,6 +13,7 @@ import {
   selectingPolicies,
 } from "./compile.js";
 import type { Connection, Endpoint, PodEndpoint } from "./endpoint.js";
+import { layerScope, layerSees, planeGroups } from "./planes.js";
 import { decideStage, decideStageSets, type PolicyRef, type SideQuery } from "./stages.js";
 
 /** One side's answer. */
@@ -51,6 +52,8 @@ export interface Evaluator {
     direction: Direction,
     dstPorts: PodEndpoint["ports"],
   ): ConnSet;
+  /** Per layer, the policies selecting `pod` for `direction`, in evaluation order (cached per identity). */
+  selecting(pod: PodEndpoint, direction: Direction): readonly (readonly CompiledPolicy[])[];
 }
 
 /** A cache key for everything selectors can see of a pod (its identity class). */
@@ -66,6 +69,7 @@ export function identityKey(pod: PodEndpoint): string {
 /** Creates an evaluator: compiles the set once and caches which policies select each identity. */
 export function createEvaluator(set: Parameters<typeof compilePolicySet>[0]): Evaluator {
   const compiled = compilePolicySet(set);
+  const planes = planeGroups(compiled.layers);
   const cache = new Map<string, CompiledPolicy[][]>();
   const selecting = (pod: PodEndpoint, direction: Direction): CompiledPolicy[][] => {
     const key = `${direction}|${identityKey(pod)}`;
@@ -91,8 +95,27 @@ export function createEvaluator(set: Parameters<typeof compilePolicySet>[0]): Ev
     const peer = direction === "egress" ? conn.dst : conn.src;
     if (subject.kind !== "pod")
       return { allowed: true, direction, stage: "not-a-pod", rules: [], policies: [] };
-    for (const [layer, q] of side(subject, peer, direction, conn.dst)) {
-      const r = decideStage(layer, q, conn.protocol, conn.port);
+    const queries = side(subject, peer, direction, conn.dst);
+    let first: SideVerdict | undefined;
+    // every plane must allow; the first plane that denies gives the verdict (src/eval/planes.ts)
+    for (const plane of planes) {
+      const v = decidePlane(plane, queries, conn, direction);
+      if (!v.allowed) return v;
+      first ??= v;
+    }
+    return first ?? { allowed: true, direction, stage: "default", rules: [], policies: [] };
+  };
+
+  const decidePlane = (
+    plane: readonly number[],
+    queries: [CompiledLayer, SideQuery][],
+    conn: Connection,
+    direction: Direction,
+  ): SideVerdict => {
+    for (const i of plane) {
+      const [layer, q] = queries[i];
+      if (!layerSees(layer, conn.protocol)) continue;
+      const r = decideStage(layer, conn.http ? { ...q, http: conn.http } : q, conn.protocol, conn.port);
       if (r.outcome === "allow" || r.outcome === "deny")
         return {
           allowed: r.outcome === "allow",
@@ -112,15 +135,22 @@ export function createEvaluator(set: Parameters<typeof compilePolicySet>[0]): Ev
     dstPorts: PodEndpoint["ports"],
   ) => {
     const sel = selecting(subject, direction);
-    let undecided = ConnSet.ALL;
-    let allowed = ConnSet.NONE;
-    compiled.layers.forEach((layer, i) => {
-      if (undecided.isEmpty()) return;
-      const r = decideStageSets(layer, { direction, peer, dstPorts, selecting: sel[i] }, undecided);
-      allowed = allowed.union(r.allowed);
-      undecided = r.next;
-    });
-    return allowed.union(undecided);
+    let out = ConnSet.ALL;
+    for (const plane of planes) {
+      let undecided = ConnSet.ALL;
+      let allowed = ConnSet.NONE;
+      for (const i of plane) {
+        if (undecided.isEmpty()) break;
+        const layer = compiled.layers[i];
+        const scope = layerScope(layer);
+        const seen = scope.isAll() ? undecided : undecided.intersect(scope);
+        const r = decideStageSets(layer, { direction, peer, dstPorts, selecting: sel[i] }, seen);
+        allowed = allowed.union(r.allowed);
+        undecided = scope.isAll() ? r.next : r.next.union(undecided.subtract(scope));
+      }
+      out = out.intersect(allowed.union(undecided));
+    }
+    return out;
   };
 
   return {
@@ -138,6 +168,7 @@ export function createEvaluator(set: Parameters<typeof compilePolicySet>[0]): Ev
       return out;
     },
     sideConns,
+    selecting,
   };
 }
 

@@ -4,8 +4,9 @@
  * same to every selector (same namespace, labels, namespace labels and container ports) form one
  * identity class: connections are computed once per pair of classes and expanded for output.
  */
+import { type ClassMatrix, classMatrix } from "../../eval/class-matrix.js";
 import { ipEndpoint, type PodEndpoint, podEndpoint } from "../../eval/endpoint.js";
-import { createEvaluator, identityKey } from "../../eval/evaluate.js";
+import { createEvaluator, type Evaluator, identityKey } from "../../eval/evaluate.js";
 import { formatIpv4 } from "../../model/ipset.js";
 import type { Labels } from "../../model/labels.js";
 import type { ConnSet } from "../../model/ports.js";
@@ -33,7 +34,8 @@ export interface ConnectivityPair {
   conns: ConnSet;
 }
 
-interface IdentityClass {
+/** Workloads that look the same to every selector, with one endpoint standing for them all. */
+export interface IdentityClass {
   endpoint: PodEndpoint;
   names: string[];
 }
@@ -67,10 +69,57 @@ export function identityClasses(input: ConnectivityInput): IdentityClass[] {
   });
 }
 
+/**
+ * Orders lines by `src => dst` without building the strings: names hold no character at or below
+ * a space, so comparing src then dst gives the same order as comparing the joined lines.
+ */
 function compareLines(a: ConnectivityPair, b: ConnectivityPair): number {
-  const ka = `${a.src} => ${a.dst}`;
-  const kb = `${b.src} => ${b.dst}`;
-  return ka < kb ? -1 : ka > kb ? 1 : 0;
+  if (a.src !== b.src) return a.src < b.src ? -1 : 1;
+  return a.dst < b.dst ? -1 : a.dst > b.dst ? 1 : 0;
+}
+
+/** The analysis before expansion to workloads: classes, external ranges, and the class matrix. */
+export interface ConnectivityMatrix {
+  classes: IdentityClass[];
+  /** External sources (cut by ingress rules' ipBlocks) and destinations (by egress rules'). */
+  sources: Ipv4Range[];
+  destinations: Ipv4Range[];
+  matrix: ClassMatrix;
+  evaluator: Evaluator;
+}
+
+/** Computes who can reach whom per identity class (the work; expansion to names is separate). */
+export function connectivityMatrix(input: ConnectivityInput): ConnectivityMatrix {
+  const evaluator = createEvaluator(input.policies);
+  const classes = identityClasses(input);
+  const sources = externalRanges(input.policies, "ingress");
+  const destinations = externalRanges(input.policies, "egress");
+  const address = (r: Ipv4Range) => ipEndpoint(formatIpv4(r.from))!;
+  const matrix = classMatrix({
+    evaluator,
+    pods: classes.map((c) => c.endpoint),
+    sources: sources.map(address),
+    destinations: destinations.map(address),
+  });
+  return { classes, sources, destinations, matrix, evaluator };
+}
+
+/** Expands a class matrix to ordered pairs of distinct named peers (unsorted). */
+export function expandMatrix(m: ConnectivityMatrix, out: ConnectivityPair[] = []): ConnectivityPair[] {
+  const { conns, podToPod, sourceToPod, podToDestination } = m.matrix;
+  const emit = (srcs: readonly string[], dsts: readonly string[], c: ConnSet) => {
+    for (const src of srcs) for (const dst of dsts) if (src !== dst) out.push({ src, dst, conns: c });
+  };
+  const names = m.classes.map((c) => c.names);
+  for (let i = 0; i < podToPod.length; i += 3)
+    emit(names[podToPod[i]], names[podToPod[i + 1]], conns[podToPod[i + 2]]);
+  const srcNames = m.sources.map((r) => [externalRangeName(r)]);
+  for (let i = 0; i < sourceToPod.length; i += 3)
+    emit(srcNames[sourceToPod[i]], names[sourceToPod[i + 1]], conns[sourceToPod[i + 2]]);
+  const dstNames = m.destinations.map((r) => [externalRangeName(r)]);
+  for (let i = 0; i < podToDestination.length; i += 3)
+    emit(names[podToDestination[i]], dstNames[podToDestination[i + 1]], conns[podToDestination[i + 2]]);
+  return out;
 }
 
 /**
@@ -78,25 +127,13 @@ function compareLines(a: ConnectivityPair, b: ConnectivityPair): number {
  * sorted by `src => dst`. External peers are IPv4 ranges (see ip-ranges.ts).
  */
 export function analyzeConnectivity(input: ConnectivityInput): ConnectivityPair[] {
-  const ev = createEvaluator(input.policies);
-  const classes = identityClasses(input);
-  const out: ConnectivityPair[] = [];
+  const m = connectivityMatrix(input);
+  const ev = m.evaluator;
+  const out = expandMatrix(m);
   const emit = (srcs: readonly string[], dsts: readonly string[], conns: ConnSet) => {
     if (conns.isEmpty()) return;
     for (const src of srcs) for (const dst of dsts) if (src !== dst) out.push({ src, dst, conns });
   };
-  for (const a of classes)
-    for (const b of classes) emit(a.names, b.names, ev.allowedConns(a.endpoint, b.endpoint));
-  const external = (range: Ipv4Range) =>
-    [ipEndpoint(formatIpv4(range.from))!, [externalRangeName(range)]] as const;
-  for (const range of externalRanges(input.policies, "ingress")) {
-    const [ip, name] = external(range);
-    for (const c of classes) emit(name, c.names, ev.allowedConns(ip, c.endpoint));
-  }
-  for (const range of externalRanges(input.policies, "egress")) {
-    const [ip, name] = external(range);
-    for (const c of classes) emit(c.names, name, ev.allowedConns(c.endpoint, ip));
-  }
   const controller = ingressControllerEndpoint();
   for (const t of input.ingress ?? []) {
     const ns = t.workload.namespace || "default";

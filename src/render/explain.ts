@@ -11,6 +11,7 @@ import {
   type PairSegment,
   type SideReasons,
 } from "../analysis/explain/explain.js";
+import type { IngressObjectReason } from "../analysis/explain/ingress-explain.js";
 import type { Reason } from "../eval/explain.js";
 import type { PolicyRef } from "../eval/stages.js";
 import type { ConnSet, Protocol } from "../model/ports.js";
@@ -56,31 +57,63 @@ function reasonLine(r: Exclude<Reason, { kind: "default" }>, e: Ends): string {
     return `${who} ${VERB[r.action]} connections by ${e.dir} rule ${id}`;
   }
   if (r.rules.length > 0 && r.namedUnresolved)
-    return `${who} selects ${e.subject}, and ${e.dir} rule ${r.rules.map((i) => `#${i + 1}`).join(", ")} selects ${e.peer}, but named ports of the rule have no match in the configuration of the destination peer`;
+    return `${who} selects ${e.subject}, and ${e.dir} rule #${r.rules[0] + 1} selects ${e.peer}, but named ports of the rule have no match in the configuration of the destination peer`;
   if (r.rules.length > 0)
-    return `${who} selects ${e.subject}, and ${e.dir} rule ${r.rules.map((i) => `#${i + 1}`).join(", ")} selects ${e.peer}, but the protocols and ports do not match`;
+    return `${who} selects ${e.subject}, and ${e.dir} rule #${r.rules[0] + 1} selects ${e.peer}, but the protocols and ports do not match`;
   return `${who} selects ${e.subject}, but ${e.peer} is not allowed by any ${e.dir} rule${r.noRules ? " (no rules defined)" : ""}`;
 }
 
-/** The lines of one side (three tabs deep; NetworkPolicy groups of two or more as a list). */
+function objectLine(r: IngressObjectReason): string {
+  const who = `${r.via} '${r.object}'`;
+  return r.matched
+    ? `${who} allows ingress connections through service ${r.service}`
+    : `${who} allows ingress to service ${r.service}, but the protocols and ports do not match`;
+}
+
+/** The list a reason is grouped in (two or more of one group print as `<group> list:`), if any. */
+function groupOf(r: SideReasons["reasons"][number]): string | undefined {
+  if (r.kind === "ingress-object") return r.via;
+  if (r.kind !== "default" && r.stage === "k8s-np") return "NetworkPolicy";
+  return undefined;
+}
+
+/**
+ * The order of reasons in a side: by the kind named, alphabetically (AdminNetworkPolicy,
+ * BaselineAdminNetworkPolicy, Ingress, NetworkPolicy, Route), the system default last. This is
+ * also evaluation order for the policy kinds that can appear together.
+ */
+function kindRank(r: SideReasons["reasons"][number]): string {
+  if (r.kind === "default") return "~";
+  if (r.kind === "ingress-object") return r.via;
+  return r.policy.kind;
+}
+
+/** The lines of one side (three tabs deep; groups of two or more as a list). */
 function sideLines(s: SideReasons, e: Ends): string[] {
   const head = `\t\t${e.dir} (${s.allowed ? "Allowed" : "Denied"})`;
   if (s.reasons.every((r) => r.kind === "default")) return [`${head} due to the system default (Allow all)`];
   const out = [head];
-  const nps: string[] = [];
+  let group: { name: string; lines: string[] } | undefined;
   const flush = () => {
-    if (nps.length === 1) out.push(`\t\t\t${nps[0]}`);
-    else if (nps.length > 1) out.push("\t\t\tNetworkPolicy list:", ...nps.map((l) => `\t\t\t\t- ${l}`), "");
-    nps.length = 0;
+    if (group?.lines.length === 1) out.push(`\t\t\t${group.lines[0]}`);
+    else if (group) out.push(`\t\t\t${group.name} list:`, ...group.lines.map((l) => `\t\t\t\t- ${l}`), "");
+    group = undefined;
   };
-  for (const r of s.reasons) {
-    if (r.kind === "default") {
-      flush();
-      out.push("\t\t\tthe system default (Allow all)");
-    } else if (r.stage === "k8s-np") nps.push(reasonLine(r, e));
+  for (const r of [...s.reasons].sort((a, b) =>
+    kindRank(a) < kindRank(b) ? -1 : kindRank(a) > kindRank(b) ? 1 : 0,
+  )) {
+    const g = groupOf(r);
+    if (g === undefined || g !== group?.name) flush();
+    const line =
+      r.kind === "default"
+        ? "the system default (Allow all)"
+        : r.kind === "ingress-object"
+          ? objectLine(r)
+          : reasonLine(r, e);
+    if (g === undefined) out.push(`\t\t\t${line}`);
     else {
-      flush();
-      out.push(`\t\t\t${reasonLine(r, e)}`);
+      group ??= { name: g, lines: [] };
+      group.lines.push(line);
     }
   }
   flush();

@@ -11,14 +11,21 @@ import { createEvaluator } from "../../eval/evaluate.js";
 import { type ExplainedPart, explainSide, type Reason } from "../../eval/explain.js";
 import { formatIpv4 } from "../../model/ipset.js";
 import { ConnSet } from "../../model/ports.js";
+import { displayName } from "../../model/workload.js";
 import type { Direction } from "../../policy/ir/types.js";
 import { type ConnectivityInput, identityClasses } from "../connectivity/connectivity.js";
 import { externalRangeName, externalRanges } from "../connectivity/ip-ranges.js";
+import { INGRESS_CONTROLLER, ingressControllerEndpoint } from "../ingress/ingress.js";
+import {
+  type IngressExplainTarget,
+  type IngressObjectReason,
+  withIngressObjects,
+} from "./ingress-explain.js";
 
 /** One side's verdict and reasons for a segment. */
 export interface SideReasons {
   allowed: boolean;
-  reasons: Reason[];
+  reasons: (Reason | IngressObjectReason)[];
 }
 
 /** A part of a pair's connections with its verdict and both sides' reasons. */
@@ -98,8 +105,13 @@ export function isAllDefault(p: PairExplanation): boolean {
   );
 }
 
+/** What the explanations read: the connectivity input plus the workloads behind Ingress/Route objects. */
+export interface ExplainInput extends Omit<ConnectivityInput, "ingress"> {
+  ingressTargets?: readonly IngressExplainTarget[];
+}
+
 /** Every ordered pair of distinct peers with its explanation, sorted by `src => dst`. */
-export function explainConnectivity(input: ConnectivityInput): PairExplanation[] {
+export function explainConnectivity(input: ExplainInput): PairExplanation[] {
   const ev = createEvaluator(input.policies);
   const layers = ev.compiled.layers;
   const classes = identityClasses(input);
@@ -119,6 +131,20 @@ export function explainConnectivity(input: ConnectivityInput): PairExplanation[]
   for (const range of externalRanges(input.policies, "egress")) {
     const ip = ipEndpoint(formatIpv4(range.from))!;
     for (const c of classes) add(c.endpoint, c.names, ip, [externalRangeName(range)]);
+  }
+  const controller = ingressControllerEndpoint();
+  for (const t of input.ingressTargets ?? []) {
+    const c = classes.find((k) => k.names.includes(displayName(t.workload)));
+    if (!c) continue;
+    const segments = combineSides(
+      sideParts(layers, controller, c.endpoint, "egress", c.endpoint),
+      sideParts(layers, c.endpoint, controller, "ingress", c.endpoint),
+    );
+    out.push({
+      src: INGRESS_CONTROLLER,
+      dst: displayName(t.workload),
+      segments: withIngressObjects(segments, t.accesses),
+    });
   }
   const key = (p: PairExplanation) => `${p.src} => ${p.dst}`;
   return out.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));

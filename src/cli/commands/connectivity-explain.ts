@@ -6,7 +6,11 @@
  */
 import { focusPairs } from "../../analysis/connectivity/focus.js";
 import { explainConnectivity, type PairExplanation } from "../../analysis/explain/explain.js";
+import { ingressExplainTargets } from "../../analysis/explain/ingress-explain.js";
+import { readIngressBackends } from "../../analysis/ingress/backends.js";
+import { parseService } from "../../inventory/k8s/services.js";
 import { ConnSet, PortSet } from "../../model/ports.js";
+import type { Problem } from "../../model/problems.js";
 import { fail } from "../../model/problems.js";
 import { renderExplainTxt } from "../../render/explain.js";
 import { type ConnectivityOptions, emitResult, focusOptions } from "./connectivity.js";
@@ -29,10 +33,17 @@ export async function runExplain(o: ConnectivityOptions): Promise<number> {
   if (o.output !== "txt") o.log(`microseg: warning: --explain prints txt only; -o ${o.output} is ignored`);
   const focus = focusOptions(o);
   const inputs = await loadConnectivityInputs(o, o.log);
+  const problems: Problem[] = [];
+  const resources = inputs.inventory.resources;
   const input = {
     workloads: inputs.inventory.workloads,
     namespaces: inputs.inventory.namespaces,
     policies: inputs.policies,
+    ingressTargets: ingressExplainTargets({
+      backends: readIngressBackends(resources, problems),
+      services: resources.filter((r) => r.kind === "Service").map((r) => parseService(r, problems)),
+      workloads: inputs.inventory.workloads,
+    }),
   };
   let pairs: PairExplanation[] = [];
   if (!focusNamesUnknown(inputs, focus, o.log)) {

@@ -5,11 +5,17 @@
 import { fail } from "../model/problems.js";
 import { awsVpcFormat } from "./aws-vpc/parse.js";
 import { hubbleFormat } from "./hubble/parse.js";
+import { istioEnvoyFormat } from "./istio-envoy/parse.js";
 import type { FlowFormat } from "./types.js";
 import { zeekConnFormat } from "./zeek-conn/parse.js";
 
 /** Every flow format microseg reads, in the order detection breaks ties. */
-export const FLOW_FORMATS: readonly FlowFormat[] = [hubbleFormat, awsVpcFormat, zeekConnFormat];
+export const FLOW_FORMATS: readonly FlowFormat[] = [
+  hubbleFormat,
+  awsVpcFormat,
+  zeekConnFormat,
+  istioEnvoyFormat,
+];
 
 /** The names `--format` accepts besides `auto`. */
 export function flowFormatNames(formats: readonly FlowFormat[] = FLOW_FORMATS): string[] {

@@ -4,7 +4,8 @@
  * namespace; the port asked for picks the first Service port whose name, port or targetPort equals
  * it (no port: every Service port), and that port's targetPort (else its port) is the pod port. A
  * named targetPort is looked up among the workload's container ports and must be TCP; a numbered one
- * must be a TCP container port of the workload. The result is TCP only.
+ * must be a TCP container port of the workload (a VirtualMachine declares none: any numbered port).
+ * The result is TCP only.
  *
  * The controller itself is unknown, so it is modelled as a pod without labels in its own namespace
  * `ingress-controller-ns`; the policies then decide what of those ports it may reach (a rule with
@@ -54,15 +55,19 @@ function podAccessPorts(svc: ParsedService, wanted: number | string | undefined)
   return hit ? [access(hit)] : [];
 }
 
-/** The TCP ports of `w` that the access ports reach (named ports resolved, non-TCP or unknown dropped). */
+/**
+ * The TCP ports of `w` that the access ports reach (named ports resolved, non-TCP or unknown dropped).
+ * A VirtualMachine declares no container ports: every numbered port reaches it.
+ */
 function tcpPorts(w: Workload, access: readonly (number | string)[]): PortSet {
   let out = PortSet.EMPTY;
+  const vm = w.ownerKind === "VirtualMachine";
   const tcp = (w.ports ?? []).filter((p) => p.protocol === "TCP");
   for (const a of access) {
     if (typeof a === "string") {
       const named = (w.ports ?? []).find((p) => p.name === a);
       if (named && named.protocol === "TCP") out = out.union(PortSet.single(named.port));
-    } else if (tcp.some((p) => p.port === a)) out = out.union(PortSet.single(a));
+    } else if (vm || tcp.some((p) => p.port === a)) out = out.union(PortSet.single(a));
   }
   return out;
 }

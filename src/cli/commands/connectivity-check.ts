@@ -3,10 +3,14 @@
  * A peer is `namespace/name` of a workload (its owner name), of one of its pods, or an IPv4/IPv6
  * address. The answer is one line, `A => B : TCP 80 allowed` / `denied` (or, without `--conn`,
  * `A => B : <allowed conns>`), or with `-o json` an object `{src, dst, conn, allowed}`. Exit 0 either
- * way: a denied connection is an answer, not a finding.
+ * way: a denied connection is an answer, not a finding. With `--multiple-networks`, pods on different
+ * primary networks (pod network, UDNs, CUDNs) cannot connect at all.
  */
+
+import { networkKey, POD_NETWORK, primaryNetworks } from "../../analysis/connectivity/networks.js";
 import { type Endpoint, ipEndpoint, podEndpoint } from "../../eval/endpoint.js";
 import { createEvaluator } from "../../eval/evaluate.js";
+import { ConnSet } from "../../model/ports.js";
 import { fail } from "../../model/problems.js";
 import { displayName, type Workload } from "../../model/workload.js";
 import type { ConnectivityOptions } from "./connectivity.js";
@@ -43,6 +47,14 @@ export function resolvePeer(inputs: ConnectivityInputs, text: string, flag: stri
   return { endpoint: podEndpoint(w, nsLabels), display: displayName(w) };
 }
 
+/** With multiple networks: true when both ends are pods on different primary networks (isolated). */
+function onDifferentNetworks(inputs: ConnectivityInputs, a: Endpoint, b: Endpoint): boolean {
+  if (a.kind !== "pod" || b.kind !== "pod") return false;
+  const nets = primaryNetworks(inputs.inventory.resources, inputs.inventory.namespaces);
+  const key = (e: Endpoint & { kind: "pod" }) => networkKey(nets.get(e.namespace) ?? POD_NETWORK);
+  return key(a) !== key(b);
+}
+
 /** Runs the single-connection form; returns the exit code. */
 export async function runConnectivityCheck(o: ConnectivityOptions): Promise<number> {
   if (o.src === undefined || o.dst === undefined)
@@ -51,7 +63,10 @@ export async function runConnectivityCheck(o: ConnectivityOptions): Promise<numb
   const inputs = await loadConnectivityInputs(o, o.log);
   const src = resolvePeer(inputs, o.src, "--src");
   const dst = resolvePeer(inputs, o.dst, "--dst");
-  const allowedConns = createEvaluator(inputs.policies).allowedConns(src.endpoint, dst.endpoint);
+  const isolated = o.multipleNetworks === true && onDifferentNetworks(inputs, src.endpoint, dst.endpoint);
+  const allowedConns = isolated
+    ? ConnSet.NONE
+    : createEvaluator(inputs.policies).allowedConns(src.endpoint, dst.endpoint);
   const head = `${src.display} => ${dst.display}`;
   if (!conn) {
     const text =

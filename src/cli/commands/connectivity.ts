@@ -29,6 +29,7 @@ import { runConnectivityCheck } from "./connectivity-check.js";
 import { runExplain } from "./connectivity-explain.js";
 import { runExposure } from "./connectivity-exposure.js";
 import { type ConnectivityInputs, loadConnectivityInputs } from "./connectivity-inputs.js";
+import { renderMultiNetwork } from "./connectivity-networks.js";
 
 /** Output formats of `connectivity`. */
 export const CONNECTIVITY_FORMATS = ["txt", "json", "csv", "md", "dot"] as const;
@@ -153,13 +154,18 @@ export async function runConnectivity(o: ConnectivityOptions): Promise<number> {
   const focus = focusOptions(o);
   const inputs = await loadConnectivityInputs(o, o.log);
   const { inventory, policies } = inputs;
+  const empty = checkFocusNames(inputs, focus, o.log);
+  if (o.multipleNetworks) {
+    await emitResult(o, renderMultiNetwork(o, inputs, focus, empty));
+    return 0;
+  }
   const all = analyzeConnectivity({
     workloads: inventory.workloads,
     namespaces: inventory.namespaces,
     policies,
     ingress: inputs.ingress,
   });
-  const pairs = checkFocusNames(inputs, focus, o.log) ? [] : focusPairs(all, focus, inputs.names);
+  const pairs = empty ? [] : focusPairs(all, focus, inputs.names);
   const focusConn = focus.conn ? formatFocusConn(focus.conn) : undefined;
   const nodes = o.output === "dot" ? dotNodes(inputs, focus) : undefined;
   await emitResult(

@@ -1,0 +1,82 @@
+/**
+ * Primary networks for multi-network analysis (OVN-Kubernetes user-defined networks, as
+ * netpol-analyzer reads them): a UserDefinedNetwork (`k8s.ovn.org`) with role `Primary` makes its
+ * namespace a network of its own; a ClusterUserDefinedNetwork with role `Primary` makes one network
+ * of every namespace its `namespaceSelector` selects that carries the primary-UDN label. Workloads of other namespaces are on the pod
+ * network. Networks are isolated from each other: connectivity is analysed per network (addresses
+ * outside the cluster are reachable from all of them), and policies apply inside each as usual.
+ * Secondary networks (NetworkAttachmentDefinition, MultiNetworkPolicy) are not modelled yet.
+ */
+import type { K8sResource } from "../../inventory/types.js";
+import { compileSelector, type LabelSelector, type Labels } from "../../model/labels.js";
+
+/** A primary network: the pod network, a namespace's UDN, or a CUDN. */
+export interface PrimaryNetwork {
+  kind: "pod-network" | "UDN" | "CUDN";
+  /** The namespace (UDN), the CUDN name, or `pod-network`. */
+  name: string;
+}
+
+/** The pod network. */
+export const POD_NETWORK: PrimaryNetwork = { kind: "pod-network", name: "pod-network" };
+
+/**
+ * The label a namespace needs, from its creation, to take a primary user-defined network
+ * (OVN-Kubernetes: `k8s.ovn.org/primary-user-defined-network`); a CUDN skips namespaces without it.
+ */
+export const PRIMARY_LABEL = "k8s.ovn.org/primary-user-defined-network";
+
+type Obj = Record<string, unknown>;
+
+function isObject(v: unknown): v is Obj {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** The role of a `{topology, layer2|layer3: {role}}` network spec. */
+function role(net: Obj): unknown {
+  const topo = typeof net.topology === "string" ? net.topology.toLowerCase() : "";
+  const body = topo === "layer2" ? net.layer2 : topo === "layer3" ? net.layer3 : undefined;
+  return isObject(body) ? body.role : undefined;
+}
+
+/** Namespace → its primary user-defined network (namespaces not listed are on the pod network). */
+export function primaryNetworks(
+  resources: readonly K8sResource[],
+  namespaces: ReadonlyMap<string, Labels>,
+): Map<string, PrimaryNetwork> {
+  const out = new Map<string, PrimaryNetwork>();
+  for (const r of resources) {
+    if (r.kind !== "UserDefinedNetwork" || !r.apiVersion.startsWith("k8s.ovn.org/")) continue;
+    const spec = isObject(r.raw.spec) ? r.raw.spec : {};
+    const ns = r.metadata.namespace ?? "default";
+    if (role(spec) === "Primary") out.set(ns, { kind: "UDN", name: ns });
+  }
+  for (const r of resources) {
+    if (r.kind !== "ClusterUserDefinedNetwork" || !r.apiVersion.startsWith("k8s.ovn.org/")) continue;
+    const spec = isObject(r.raw.spec) ? r.raw.spec : {};
+    if (!isObject(spec.network) || role(spec.network) !== "Primary") continue;
+    const select = compileSelector((spec.namespaceSelector ?? {}) as LabelSelector);
+    for (const [ns, labels] of namespaces)
+      if (!out.has(ns) && PRIMARY_LABEL in labels && select(labels))
+        out.set(ns, { kind: "CUDN", name: r.metadata.name });
+  }
+  return out;
+}
+
+/** The key of a network (for grouping). */
+export function networkKey(n: PrimaryNetwork): string {
+  return `${n.kind}:${n.name}`;
+}
+
+/** Orders networks as the listing prints them: pod network, UDNs by name, then CUDNs by name. */
+export function compareNetworks(a: PrimaryNetwork, b: PrimaryNetwork): number {
+  const rank = (n: PrimaryNetwork) => (n.kind === "pod-network" ? 0 : n.kind === "UDN" ? 1 : 2);
+  return rank(a) - rank(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+}
+
+/** How a workload of a namespace-scoped UDN is shown in listings: `ns[udn]/name[Kind]`. */
+export function udnDisplayName(display: string, namespace: string): string {
+  return display.startsWith(`${namespace}/`)
+    ? `${namespace}[udn]${display.slice(namespace.length)}`
+    : display;
+}

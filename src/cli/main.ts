@@ -10,7 +10,9 @@ import { runConnectivity } from "./commands/connectivity.js";
 import { runDemo } from "./commands/demo.js";
 import { runDiscover } from "./commands/discover.js";
 import { runGenerate } from "./commands/generate.js";
+import { runInit } from "./commands/init.js";
 import { runVerify } from "./commands/verify.js";
+import { runZones } from "./commands/zones.js";
 import { VERSION } from "./version.js";
 
 /** Exit codes of every command. */
@@ -90,9 +92,10 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       "also generate policies for kube-system, kube-public, kube-node-lease",
       false,
     )
+    .option("--ignore-zones", "turn every edge into rules, even those the zone matrix forbids", false)
     .action(async (o) => {
-      await loadConfig(program.opts().config);
-      await runGenerate({ ...o, stdout: io.stdout, log });
+      const config = await loadConfig(program.opts().config);
+      await runGenerate({ ...o, config, stdout: io.stdout, log });
       setExit(EXIT.ok);
     });
 
@@ -171,6 +174,40 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .action(async (o) => {
       await loadConfig(program.opts().config);
       setExit(await runConnectivity({ ...o, io, log }));
+    });
+
+  program
+    .command("init")
+    .summary("write a commented starter microseg.yaml (zones pinned from a map)")
+    .description(
+      "Writes a commented starter configuration: with --map, the zones the heuristics find pinned as " +
+        "selectors; the default zone matrix spelled out; bastions, data classes, the CDE and flow " +
+        "sources as examples to fill in. Never replaces an existing file unless --force.",
+    )
+    .option("--map <file>", "communication map to pin the zones from")
+    .option("--out <file>", "write the configuration to this file (else stdout)")
+    .option("--force", "replace an existing --out file", false)
+    .action(async (o) => {
+      setExit(await runInit({ ...o, io, log }));
+    });
+
+  program
+    .command("zones")
+    .summary("map → every workload's trust zone, with the reason")
+    .description(
+      "Classifies every workload of a map into a trust zone: the zones of --config first (first " +
+        "selector that matches), else heuristics: exposed (LoadBalancer/NodePort/Ingress or outside " +
+        "traffic) → public; database, cache or queue image or port → data; monitoring/logging/CI " +
+        "namespace → management; the cluster's namespaces → infrastructure; the rest → application.",
+    )
+    .requiredOption("--map <file>", "communication map (from discover --out)")
+    .addOption(
+      new Option("-o, --output <format>", "output format").choices(["table", "json"]).default("table"),
+    )
+    .option("--out <file>", "write the result to this file instead of stdout")
+    .action(async (o) => {
+      const config = await loadConfig(program.opts().config);
+      setExit(await runZones({ ...o, config, io }));
     });
 
   program

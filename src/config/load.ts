@@ -5,6 +5,7 @@
 import { readFile } from "node:fs/promises";
 import { LineCounter, parseDocument } from "yaml";
 import { MicrosegError, type Problem, problem } from "../model/problems.js";
+import { BASTION, BUILTIN_ZONES } from "../zones/matrix.js";
 import { configSchema, type MicrosegConfig } from "./schema.js";
 
 /** Reads and validates a configuration file; no path means the empty configuration. */
@@ -36,16 +37,25 @@ export function parseConfig(text: string, file: string): MicrosegConfig {
   }
   const data = doc.toJS() ?? {};
   const parsed = configSchema.safeParse(data);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) {
+    const refs = zoneReferenceProblems(parsed.data).map(({ path, message }) => {
+      const offset = issueOffset(doc, path, undefined);
+      const pos = offset !== undefined ? lines.linePos(offset) : undefined;
+      return problem("config-invalid", "error", `${path.join(".")}: ${message}`, {
+        file,
+        ...(pos ? { line: pos.line, column: pos.col } : {}),
+      });
+    });
+    if (refs.length) throw new MicrosegError(refs);
+    return parsed.data;
+  }
   const problems: Problem[] = parsed.error.issues.map((issue) => {
-    const keyPath = issue.path.map(String);
+    const keyPath = issue.path.map((k) => (typeof k === "number" ? k : String(k)));
     const extra = issue.code === "unrecognized_keys" ? issue.keys : [];
-    const node = doc.getIn(extra.length ? [...keyPath, extra[0]] : keyPath, true) as
-      | { range?: [number, number] }
-      | undefined;
-    const pair = extra.length ? findKeyOffset(doc.contents, extra[0]) : node?.range?.[0];
-    const pos = pair !== undefined ? lines.linePos(pair) : undefined;
-    return problem("config-invalid", "error", `${keyPath.join(".") || "(top level)"}: ${issue.message}`, {
+    const offset = issueOffset(doc, keyPath, extra[0]);
+    const pos = offset !== undefined ? lines.linePos(offset) : undefined;
+    const where = keyPath.map(String).join(".") || "(top level)";
+    return problem("config-invalid", "error", `${where}: ${issue.message}`, {
       file,
       ...(pos ? { line: pos.line, column: pos.col } : {}),
     });
@@ -53,9 +63,57 @@ export function parseConfig(text: string, file: string): MicrosegConfig {
   throw new MicrosegError(problems);
 }
 
-function findKeyOffset(contents: unknown, key: string): number | undefined {
-  const items =
-    (contents as { items?: { key?: { value?: unknown; range?: [number, number] } }[] })?.items ?? [];
-  for (const it of items) if (it.key?.value === key) return it.key.range?.[0];
+/** Zone names the matrix uses that no zone defines, and zones defined twice. */
+function zoneReferenceProblems(config: MicrosegConfig): { path: (string | number)[]; message: string }[] {
+  const out: { path: (string | number)[]; message: string }[] = [];
+  const defined = new Set<string>(BUILTIN_ZONES);
+  (config.zones ?? []).forEach((z, i) => {
+    if ((config.zones ?? []).findIndex((x) => x.name === z.name) < i)
+      out.push({ path: ["zones", i, "name"], message: `zone ${z.name} is defined twice` });
+    defined.add(z.name);
+  });
+  const known = [...defined].sort().join(", ");
+  (config.zoneMatrix ?? []).forEach((f, i) => {
+    if (f.from !== "*" && f.from !== BASTION && !defined.has(f.from))
+      out.push({
+        path: ["zoneMatrix", i, "from"],
+        message: `unknown zone "${f.from}" (known: ${known}, bastion, *)`,
+      });
+    f.to.forEach((t, j) => {
+      if (t !== "*" && !defined.has(t))
+        out.push({ path: ["zoneMatrix", i, "to", j], message: `unknown zone "${t}" (known: ${known}, *)` });
+    });
+  });
+  return out;
+}
+
+type YamlNode = {
+  range?: [number, number];
+  items?: { key?: { value?: unknown; range?: [number, number] } }[];
+};
+
+/**
+ * Where an issue is: the unknown key itself, else the node at the path, else the nearest
+ * ancestor that exists (a missing key is reported at its parent).
+ */
+function issueOffset(
+  doc: ReturnType<typeof parseDocument>,
+  keyPath: (string | number)[],
+  unknownKey: string | undefined,
+): number | undefined {
+  for (let n = keyPath.length; n >= 0; n--) {
+    const node = (n === 0 ? doc.contents : doc.getIn(keyPath.slice(0, n), true)) as YamlNode | undefined;
+    if (!node) continue;
+    if (unknownKey !== undefined && n === keyPath.length) {
+      const hit = findKeyOffset(node, unknownKey);
+      if (hit !== undefined) return hit;
+    }
+    if (node.range) return node.range[0];
+  }
+  return undefined;
+}
+
+function findKeyOffset(node: YamlNode, key: string): number | undefined {
+  for (const it of node.items ?? []) if (it.key?.value === key) return it.key.range?.[0];
   return undefined;
 }

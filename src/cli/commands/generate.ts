@@ -1,6 +1,8 @@
 /**
  * `microseg generate --map map.json --target k8s --out DIR`: policies from a map.
  */
+
+import type { MicrosegConfig } from "../../config/schema.js";
 import { readMapFile } from "../../io/map-file.js";
 import { joinYamlDocuments, toYaml, writeDirAtomic } from "../../io/write.js";
 import type { CommunicationMap } from "../../model/map.js";
@@ -12,6 +14,8 @@ import {
   synthesizePolicies,
 } from "../../policy/synth/synthesize.js";
 import { getTarget, targetNames } from "../../policy/targets.js";
+import { classifyZones } from "../../zones/classify.js";
+import { zoneEdgeGate } from "../../zones/gate.js";
 
 /** Options of `generate`. */
 export interface GenerateOptions {
@@ -20,6 +24,10 @@ export interface GenerateOptions {
   out?: string;
   excludeNamespace?: string[];
   includeSystemNamespaces?: boolean;
+  /** Zones, matrix and bastions; the zone matrix gates the edges (default matrix and heuristics without it). */
+  config?: MicrosegConfig;
+  /** Turn every edge into rules, whatever the zone matrix says. */
+  ignoreZones?: boolean;
   /** Print all objects as one YAML stream to stdout (when no --out). */
   stdout?: (text: string) => void;
   log?: (text: string) => void;
@@ -35,12 +43,16 @@ export interface GenerateResult {
 export function generateFromMap(
   map: CommunicationMap,
   target: string,
-  opts: Pick<GenerateOptions, "excludeNamespace" | "includeSystemNamespaces"> = {},
+  opts: Pick<GenerateOptions, "excludeNamespace" | "includeSystemNamespaces" | "config" | "ignoreZones"> = {},
 ): GenerateResult {
   const t = getTarget(target);
   const excluded = opts.includeSystemNamespaces ? [] : DEFAULT_EXCLUDED_NAMESPACES;
+  const zoning = opts.ignoreZones
+    ? undefined
+    : classifyZones({ workloads: map.workloads, edges: map.edges, config: opts.config });
   const synth = synthesizePolicies(map, {
     excludeNamespaces: [...excluded, ...(opts.excludeNamespace ?? [])],
+    ...(zoning ? { allowEdge: zoneEdgeGate(zoning) } : {}),
   });
   return { synth, objects: t.emit(synth.set) };
 }
@@ -73,5 +85,6 @@ export async function runGenerate(opts: GenerateOptions): Promise<GenerateResult
       (opts.out ? ` into ${opts.out}` : ""),
   );
   for (const n of result.synth.notes) log(`note: ${n}`);
+  for (const v of result.synth.violations) log(`zone violation (no rule generated; review it): ${v.reason}`);
   return result;
 }

@@ -32,6 +32,17 @@ export interface SynthOptions {
   excludeNamespaces?: string[];
   /** The DNS pods; found in the map (kube-dns/coredns in kube-system) when not given. */
   dns?: DnsTarget;
+  /**
+   * Decides whether an edge may become allow rules (the zone matrix): true, or the reason it may
+   * not. A refused edge generates no rule and is listed in `violations`. Absent: every edge.
+   */
+  allowEdge?: (edge: Edge) => true | string;
+}
+
+/** An edge that was not turned into rules, and why. */
+export interface EdgeViolation {
+  edge: Edge;
+  reason: string;
 }
 
 /** The namespaces left alone unless asked otherwise: the cluster's own. */
@@ -45,6 +56,8 @@ export interface SynthResult {
   notes: string[];
   /** The DNS target used. */
   dns: DnsTarget;
+  /** Edges refused by `allowEdge` (sorted by src, dst): violations to review, not rules. */
+  violations: EdgeViolation[];
 }
 
 const DNS_PORT = 53;
@@ -115,7 +128,13 @@ export function synthesizePolicies(map: CommunicationMap, opts: SynthOptions = {
   const excluded = new Set(opts.excludeNamespaces ?? DEFAULT_EXCLUDED_NAMESPACES);
   const dns = opts.dns ?? findDnsTarget(map);
   const byId = new Map(map.workloads.map((w) => [w.id, w]));
-  const edges = map.edges.filter((e) => e.ports.length > 0);
+  const violations: EdgeViolation[] = [];
+  const edges = map.edges.filter((e) => {
+    if (e.ports.length === 0) return false;
+    const verdict = opts.allowEdge ? opts.allowEdge(e) : true;
+    if (verdict !== true) violations.push({ edge: e, reason: verdict });
+    return verdict === true;
+  });
   const { unitOf, units, notes } = assignUnits(map.workloads, (id) => edgeSignature(edges, id));
   const buckets = new Map<string, Map<string, PeerBucket>>(); // unitKey|direction → peerKey → bucket
   const unitKey = (u: PolicyUnit) => `${u.namespace}/${u.name}`;
@@ -210,7 +229,9 @@ export function synthesizePolicies(map: CommunicationMap, opts: SynthOptions = {
     np.policies.push(unitPolicy(u, buckets, byId, unitOf));
   }
   notes.push(...exposureNotes(map, buckets, unitOf, excluded));
-  return { set, units, notes: [...new Set(notes)].sort(), dns };
+  const byPair = (x: EdgeViolation) => `${x.edge.src}\u0000${x.edge.dst}`;
+  violations.sort((x, y) => (byPair(x) < byPair(y) ? -1 : byPair(x) > byPair(y) ? 1 : 0));
+  return { set, units, notes: [...new Set(notes)].sort(), dns, violations };
 }
 
 /**

@@ -4,13 +4,14 @@
  * the real Hubble captures, and a clear error naming the shard when one is down. Fails (does not
  * skip) when ClickHouse is missing, unless MICROSEG_SKIP_CLICKHOUSE=1.
  */
+import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MicrosegError } from "../../src/model/problems.js";
 import { openClickHouseStore } from "../../src/store/clickhouse/index.js";
-import { corpusPath } from "../helpers/corpus.js";
+import { corpusPath, repoRoot } from "../helpers/corpus.js";
 import {
   clickhouseSkipped,
   clickhouseSql,
@@ -97,6 +98,50 @@ describe.skipIf(clickhouseSkipped)("ClickHouse store on a two-shard cluster", ()
       expect((await store.queryEdges()).map((e) => e.flows)).toEqual([5]);
       const rows = await clickhouseSql(cluster.httpPorts[0], `SELECT sum(flows) FROM ${db}.edges`);
       expect(Number(rows)).toBe(10); // the orphan rows are still there, but never counted
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("counts nothing of a file whose writer process was killed mid-write; the re-run counts it once", async () => {
+    const db = newDatabase();
+    const spec = cluster.spec(db);
+    await (await openClickHouseStore(spec)).close(); // schema first, so the child starts writing at once
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", join(repoRoot(), "test/store/clickhouse-kill-child.ts"), spec],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    let out = "";
+    let err = "";
+    child.stderr.on("data", (d) => {
+      err += d;
+    });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on("data", (d) => {
+        out += d;
+        if (out.includes("chunk 2\n")) {
+          child.kill("SIGKILL");
+          resolve();
+        }
+      });
+      child.on("exit", () => reject(new Error(`child exited before it was killed: ${err}`)));
+    });
+    await new Promise((r) => child.once("close", r));
+    const written = Number(await clickhouseSql(cluster.httpPorts[0], `SELECT count() FROM ${db}.edges`));
+    expect(written).toBeGreaterThanOrEqual(3000); // the killed process did write (uncommitted) rows
+    const store = await openClickHouseStore(spec);
+    try {
+      expect(await store.queryEdges()).toEqual([]);
+      expect(await store.files()).toEqual([]);
+      await store.ingestFile({
+        file: fileRecord("killed"),
+        edges: [edgeRow({ hour: T0, src: "kill/s0", dst: "kill/d0", port: 8080, flows: 4 })],
+        workloads: [],
+      });
+      expect((await store.queryEdges()).map((e) => [e.src, e.flows])).toEqual([["kill/s0", 4]]);
     } finally {
       await store.close();
     }

@@ -4,6 +4,7 @@
  */
 import { fail } from "../model/problems.js";
 import { awsVpcFormat } from "./aws-vpc/parse.js";
+import { gcpVpcFormat } from "./gcp-vpc/parse.js";
 import { hubbleFormat } from "./hubble/parse.js";
 import { istioEnvoyFormat } from "./istio-envoy/parse.js";
 import type { FlowFormat } from "./types.js";
@@ -13,6 +14,7 @@ import { zeekConnFormat } from "./zeek-conn/parse.js";
 export const FLOW_FORMATS: readonly FlowFormat[] = [
   hubbleFormat,
   awsVpcFormat,
+  gcpVpcFormat,
   zeekConnFormat,
   istioEnvoyFormat,
 ];

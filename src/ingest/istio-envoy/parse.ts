@@ -55,6 +55,9 @@ const TEXT_FIELDS = [
   "protocol",
 ] as const;
 
+/** Istio's default TEXT format: the first 22 fields, in order. */
+const ISTIO_TEXT_FIELDS = Array.from({ length: 22 }, (_, i) => i);
+
 /** Envoy's default format: these fields, in this order. */
 const ENVOY_DEFAULT_FIELDS = [0, 1, 2, 3, 7, 8, 9, 10, 11, 12, 13, 14, 15];
 
@@ -84,9 +87,11 @@ export function splitAccessLine(line: string): string[] {
 function textRecord(line: string): AccessRecord | undefined {
   const cols = splitAccessLine(line);
   const rec: Record<string, string> = {};
-  if (cols.length === 22) TEXT_FIELDS.slice(0, 22).forEach((k, i) => (rec[k] = cols[i]));
-  else if (cols.length === 13) ENVOY_DEFAULT_FIELDS.forEach((f, i) => (rec[TEXT_FIELDS[f]] = cols[i]));
+  let positions: readonly number[];
+  if (cols.length === 22) positions = ISTIO_TEXT_FIELDS;
+  else if (cols.length === 13) positions = ENVOY_DEFAULT_FIELDS;
   else return undefined;
+  for (let i = 0; i < positions.length; i++) rec[TEXT_FIELDS[positions[i]]] = cols[i];
   const [method, path, protocol] = (rec.request ?? "").split(" ");
   rec.method = method ?? "-";
   rec.path = path ?? "-";

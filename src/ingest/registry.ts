@@ -4,6 +4,7 @@
  */
 import { fail } from "../model/problems.js";
 import { awsVpcFormat } from "./aws-vpc/parse.js";
+import { azureFlowLogsFormat } from "./azure-flow-logs/parse.js";
 import { gcpVpcFormat } from "./gcp-vpc/parse.js";
 import { hubbleFormat } from "./hubble/parse.js";
 import { istioEnvoyFormat } from "./istio-envoy/parse.js";
@@ -15,6 +16,7 @@ export const FLOW_FORMATS: readonly FlowFormat[] = [
   hubbleFormat,
   awsVpcFormat,
   gcpVpcFormat,
+  azureFlowLogsFormat,
   zeekConnFormat,
   istioEnvoyFormat,
 ];

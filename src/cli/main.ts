@@ -10,6 +10,7 @@ import { runConnectivity } from "./commands/connectivity.js";
 import { runDemo } from "./commands/demo.js";
 import { runDiscover } from "./commands/discover.js";
 import { runGenerate } from "./commands/generate.js";
+import { runIngest } from "./commands/ingest.js";
 import { runInit } from "./commands/init.js";
 import { runVerify } from "./commands/verify.js";
 import { runZones } from "./commands/zones.js";
@@ -60,6 +61,9 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option("--inventory <path>", "Kubernetes manifests (file or directory, recursive); repeatable", collect)
     .option("--format <name>", "flow format, or auto to detect it from the first lines", "auto")
     .option("--strict", "a malformed flow record is fatal instead of skipped", false)
+    .option("--store <spec>", "build the map from a store (see ingest) instead of --flows")
+    .option("--since <time>", "with --store: from this time (RFC 3339, or a duration ago: 7d, 12h)")
+    .option("--until <time>", "with --store: up to this time (RFC 3339, or a duration ago)")
     .addOption(
       new Option("-o, --output <format>", "output format")
         .choices(["table", "json", "mermaid"])
@@ -208,6 +212,45 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .action(async (o) => {
       const config = await loadConfig(program.opts().config);
       setExit(await runZones({ ...o, config, io }));
+    });
+
+  program
+    .command("ingest")
+    .summary("flows → store (DuckDB by default), idempotent per file")
+    .description(
+      "Reads flow files into a store: hourly edge aggregates (raw flows with --keep-raw), workloads\n" +
+        "and the files' content hashes. Each file is one transaction: a file already ingested (same\n" +
+        "SHA-256) is skipped, and a killed run leaves no file half-written. Addresses resolve with the\n" +
+        "inventory's binding valid at each flow's time (manifests, pod dumps, static YAML inventory).",
+    )
+    .option("--flows <path>", "flow file or directory (recursive); .gz ok; repeatable", collect)
+    .option(
+      "--inventory <path>",
+      "Kubernetes manifests, kubectl get pods -o json dumps, static inventory YAML; repeatable",
+      collect,
+    )
+    .option(
+      "--store <spec>",
+      "DuckDB file, duckdb:PATH, memory: or clickhouse://host:port/db",
+      ".microseg/flows.duckdb",
+    )
+    .option("--format <name>", "flow format, or auto to detect it from the first lines", "auto")
+    .option("--vpc-fields <names>", "AWS VPC flow logs without a header: the field names in order")
+    .option("--keep-raw", "also keep every raw flow record", false)
+    .option("--no-bulk", "stream AWS VPC files through the parser instead of letting DuckDB read them")
+    .option("--strict", "a malformed flow record is fatal (the file is not ingested)", false)
+    .addOption(
+      new Option("-o, --output <format>", "summary format on stdout")
+        .choices(["text", "json"])
+        .default("text"),
+    )
+    .addHelpText(
+      "after",
+      "\nExamples:\n  microseg ingest --flows vpc-logs/ --inventory pods-0900.json --inventory pods-1500.json\n  microseg discover --store .microseg/flows.duckdb --since 7d --out map.json",
+    )
+    .action(async (o) => {
+      await loadConfig(program.opts().config);
+      setExit(await runIngest({ ...o, io, log }));
     });
 
   program

@@ -14,6 +14,7 @@ import { renderTextTable } from "../../render/table.js";
 import { inputCounts, prepareFlows } from "../flows.js";
 import { reportProblems } from "../inputs.js";
 import type { CliIo } from "../main.js";
+import { discoverFromStore } from "./discover-store.js";
 
 /** Options of `discover`. */
 export interface DiscoverOptions {
@@ -21,6 +22,11 @@ export interface DiscoverOptions {
   inventory?: string[];
   format?: string;
   strict?: boolean;
+  /** Build the map from this store (DuckDB file, duckdb:PATH, clickhouse://…) instead of flow files. */
+  store?: string;
+  /** With `store`: RFC 3339 or a duration ago (`7d`). */
+  since?: string;
+  until?: string;
   output: "table" | "json" | "mermaid";
   out?: string;
   io: CliIo;
@@ -29,6 +35,12 @@ export interface DiscoverOptions {
 
 /** Builds the map from the options' inputs (no output). */
 export async function discoverMap(o: Omit<DiscoverOptions, "output" | "io">): Promise<CommunicationMap> {
+  if (o.store) {
+    if (o.flows?.length)
+      fail("usage", "give --flows or --store, not both (ingest the flows into the store first)");
+    return discoverFromStore({ ...o, store: o.store });
+  }
+  if (o.since || o.until) fail("usage", "--since and --until need --store");
   if (!o.flows?.length && !o.inventory?.length) fail("usage", "give --flows, --inventory, or both");
   let inventory: Inventory | undefined;
   if (o.inventory?.length) {

@@ -230,6 +230,9 @@ interface SideContext {
   matcher: PeerMatcher;
   table: ConnTable;
   direction: Direction;
+  /** Per universe index, the id of its container-port list. */
+  portsIds: Int32Array;
+  portsCount: number;
 }
 
 function sideTable(ctx: SideContext): SideTable {
@@ -241,7 +244,7 @@ function sideTable(ctx: SideContext): SideTable {
     const sel = ev.selecting(pod, direction);
     const rules = sel.flatMap((layer) => layer.flatMap((p) => rulesFor(p, direction)));
     let key = sel.map((layer) => layer.map((p) => p.order).join(",")).join("|");
-    if (direction === "ingress" && rules.some((r) => r.named.length > 0)) key += `#${portsKey(pod)}`;
+    if (direction === "ingress" && rules.some((r) => r.named.length > 0)) key += `#${ctx.portsIds[i]}`;
     let g = keys.get(key);
     if (g === undefined) {
       g = results.length;
@@ -257,7 +260,7 @@ function sideTable(ctx: SideContext): SideTable {
 /** The conn id towards every universe index, for subjects selected like `subject`. */
 function groupResults(ctx: SideContext, subject: PodEndpoint, rules: readonly CompiledRule[]): Uint32Array {
   const { ev, u, matcher, table, direction } = ctx;
-  // the subset of matching rules, interned incrementally in rule order
+  // the subset of matching rules, interned incrementally in rule order (0: no rule matches)
   const sig = new Int32Array(u.size);
   const next = new Map<number, number>();
   const width = rules.length + 1;
@@ -272,14 +275,17 @@ function groupResults(ctx: SideContext, subject: PodEndpoint, rules: readonly Co
       sig[i] = s;
     }
   });
+  // container ports matter only where an egress rule names a port (ingress groups split on them)
   const named = direction === "egress" && rules.some((r) => r.named.length > 0);
-  const answers = new Map<string, number>();
+  const ports = named ? ctx.portsIds : undefined;
+  const answers = new Map<number, number>();
   const out = new Uint32Array(u.size);
+  const stride = ctx.portsCount + 1;
   for (let i = 0; i < u.size; i++) {
-    const peer = endpointAt(u, i);
-    const key = named && peer.kind === "pod" ? `${sig[i]}#${portsKey(peer)}` : `${sig[i]}`;
+    const key = ports ? sig[i] * stride + ports[i] : sig[i];
     let id = answers.get(key);
     if (id === undefined) {
+      const peer = endpointAt(u, i);
       const dstPorts = direction === "ingress" ? subject.ports : peer.kind === "pod" ? peer.ports : [];
       id = table.intern(ev.sideConns(subject, peer, direction, dstPorts));
       answers.set(key, id);
@@ -289,6 +295,22 @@ function groupResults(ctx: SideContext, subject: PodEndpoint, rules: readonly Co
   return out;
 }
 
+/** Small ids for the container-port lists of the universe (0 for external addresses). */
+function portsIds(u: Universe): { ids: Int32Array; count: number } {
+  const ids = new Int32Array(u.size);
+  const seen = new Map<string, number>();
+  u.pods.forEach((p, i) => {
+    const key = portsKey(p);
+    let id = seen.get(key);
+    if (id === undefined) {
+      id = seen.size + 1;
+      seen.set(key, id);
+    }
+    ids[i] = id;
+  });
+  return { ids, count: seen.size };
+}
+
 /** The allowed connections between every pair of classes, and between classes and external peers. */
 export function classMatrix(input: ClassMatrixInput): ClassMatrix {
   const { evaluator: ev, pods } = input;
@@ -296,19 +318,31 @@ export function classMatrix(input: ClassMatrixInput): ClassMatrix {
   const selectors = new SelectorCache();
   const side = (direction: Direction, externals: readonly IpEndpoint[]): SideTable => {
     const u: Universe = { pods, externals, size: pods.length + externals.length };
-    return sideTable({ ev, u, matcher: new PeerMatcher(u, selectors), table, direction });
+    const ports = portsIds(u);
+    return sideTable({
+      ev,
+      u,
+      matcher: new PeerMatcher(u, selectors),
+      table,
+      direction,
+      portsIds: ports.ids,
+      portsCount: ports.count,
+    });
   };
   const egress = side("egress", input.destinations);
   const ingress = side("ingress", input.sources);
   const n = pods.length;
   const podToPod = new Triples();
+  const inRows = Array.from({ length: n }, (_, b) => ingress.results[ingress.groupOf[b]]);
   for (let a = 0; a < n; a++) {
     const eRow = egress.results[egress.groupOf[a]];
     for (let b = 0; b < n; b++) {
       const e = eRow ? eRow[b] : ALL;
       if (e === NONE) continue;
-      const iRow = ingress.results[ingress.groupOf[b]];
-      const id = table.meet(e, iRow ? iRow[a] : ALL);
+      const iRow = inRows[b];
+      const i = iRow ? iRow[a] : ALL;
+      if (i === NONE) continue;
+      const id = e === ALL || e === i ? i : i === ALL ? e : table.meet(e, i);
       if (id !== NONE) podToPod.push(a, b, id);
     }
   }

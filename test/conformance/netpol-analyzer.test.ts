@@ -58,8 +58,7 @@ const MULTINET_FLOOR: Record<string, number> = {
   "connlist-multinet-txt": 20,
   "connlist-multinet-json": 20,
   "eval-pairs-multinet": 3,
-  // UDN/CUDN validation errors are not checked yet
-  "fatal-multinet": 0,
+  "fatal-multinet": 8,
 };
 /** Dirs whose analysis needs user-defined networks (eval checks there are multi-network ones). */
 const MULTINET_DIR = /^(udn|cudn|nad)_/;

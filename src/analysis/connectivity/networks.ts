@@ -9,6 +9,7 @@
  */
 import type { K8sResource } from "../../inventory/types.js";
 import { compileSelector, type LabelSelector, type Labels } from "../../model/labels.js";
+import { type Problem, problem } from "../../model/problems.js";
 
 /** A primary network: the pod network, a namespace's UDN, or a CUDN. */
 export interface PrimaryNetwork {
@@ -79,4 +80,80 @@ export function udnDisplayName(display: string, namespace: string): string {
   return display.startsWith(`${namespace}/`)
     ? `${namespace}[udn]${display.slice(namespace.length)}`
     : display;
+}
+
+function udnProblem(r: K8sResource, message: string): Problem {
+  return problem("resource-invalid", "error", message, r.location);
+}
+
+/** Shape checks of one UDN spec (`{topology, layer2|layer3: {role}}`); `name` as printed. */
+function networkSpecProblems(r: K8sResource, net: Obj, name: string): Problem[] {
+  const topology = net.topology;
+  if (topology !== "Layer2" && topology !== "Layer3")
+    return [
+      udnProblem(r, `${name}: invalid value "${String(topology)}" for key "topology" (Layer2 or Layer3)`),
+    ];
+  const key = topology === "Layer2" ? "layer2" : "layer3";
+  if (!isObject(net[key]))
+    return [udnProblem(r, `${name}: topology is "${topology}" but the network has no ${key} configuration`)];
+  const roleValue = (net[key] as Obj).role;
+  if (roleValue !== "Primary" && roleValue !== "Secondary")
+    return [
+      udnProblem(r, `${name}: invalid value "${String(roleValue)}" for key "role" (Primary or Secondary)`),
+    ];
+  return [];
+}
+
+/**
+ * What makes user-defined networks unusable (multi-network analysis only): a bad topology or role,
+ * a layer configuration that does not match the topology, a UDN named `default` or in namespace
+ * `default` or an `openshift-*` namespace (OVN-Kubernetes reserves them), and a namespace with two
+ * primary networks.
+ */
+export function userDefinedNetworkProblems(
+  resources: readonly K8sResource[],
+  namespaces: ReadonlyMap<string, Labels>,
+): Problem[] {
+  const out: Problem[] = [];
+  const primaries = new Map<string, string[]>();
+  const addPrimary = (ns: string, name: string) => primaries.set(ns, [...(primaries.get(ns) ?? []), name]);
+  for (const r of resources) {
+    if (r.kind === "UserDefinedNetwork" && r.apiVersion.startsWith("k8s.ovn.org/")) {
+      const ns = r.metadata.namespace ?? "default";
+      const name = `${ns}/${r.metadata.name}`;
+      const spec = isObject(r.raw.spec) ? r.raw.spec : {};
+      const shape = networkSpecProblems(r, spec, `UserDefinedNetwork ${name}`);
+      out.push(...shape);
+      if (r.metadata.name === "default")
+        out.push(
+          udnProblem(r, `UserDefinedNetwork ${name}: a user-defined network may not be named "default"`),
+        );
+      if (ns === "default" || ns.startsWith("openshift-"))
+        out.push(
+          udnProblem(
+            r,
+            `UserDefinedNetwork ${r.metadata.name}: a user-defined network may not be in namespace "${ns}"`,
+          ),
+        );
+      if (shape.length === 0 && role(spec) === "Primary") addPrimary(ns, name);
+    } else if (r.kind === "ClusterUserDefinedNetwork" && r.apiVersion.startsWith("k8s.ovn.org/")) {
+      const spec = isObject(r.raw.spec) ? r.raw.spec : {};
+      const net = isObject(spec.network) ? spec.network : {};
+      const shape = networkSpecProblems(r, net, `ClusterUserDefinedNetwork ${r.metadata.name}`);
+      out.push(...shape);
+      if (shape.length || role(net) !== "Primary") continue;
+      const select = compileSelector((spec.namespaceSelector ?? {}) as LabelSelector);
+      for (const [ns, labels] of namespaces) if (select(labels)) addPrimary(ns, r.metadata.name);
+    }
+  }
+  for (const [ns, names] of [...primaries].sort(([a], [b]) => (a < b ? -1 : 1)))
+    if (names.length > 1)
+      out.push(
+        problem(
+          "resource-invalid",
+          "error",
+          `namespace ${ns} has more than one primary user-defined network: ${names.join(", ")}`,
+        ),
+      );
+  return out;
 }

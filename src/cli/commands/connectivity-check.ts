@@ -14,7 +14,7 @@ import { ConnSet } from "../../model/ports.js";
 import { fail } from "../../model/problems.js";
 import { displayName, type Workload } from "../../model/workload.js";
 import type { ConnectivityOptions } from "./connectivity.js";
-import { emitResult, parseConn } from "./connectivity.js";
+import { checkNetworks, emitResult, parseConn } from "./connectivity.js";
 import { type ConnectivityInputs, loadConnectivityInputs } from "./connectivity-inputs.js";
 
 /** A resolved peer: the evaluator endpoint and its display name. */
@@ -61,6 +61,7 @@ export async function runConnectivityCheck(o: ConnectivityOptions): Promise<numb
     fail("usage", "--src and --dst go together (and --conn needs both)");
   const conn = o.conn !== undefined ? parseConn(o.conn, "--conn") : undefined;
   const inputs = await loadConnectivityInputs(o, o.log);
+  if (o.multipleNetworks) checkNetworks(inputs);
   const src = resolvePeer(inputs, o.src, "--src");
   const dst = resolvePeer(inputs, o.dst, "--dst");
   const isolated = o.multipleNetworks === true && onDifferentNetworks(inputs, src.endpoint, dst.endpoint);

@@ -14,8 +14,9 @@ import {
   parseFocusConn,
   unknownFocusNames,
 } from "../../analysis/connectivity/focus.js";
+import { userDefinedNetworkProblems } from "../../analysis/connectivity/networks.js";
 import { writeFileAtomic } from "../../io/write.js";
-import { fail } from "../../model/problems.js";
+import { fail, MicrosegError } from "../../model/problems.js";
 import {
   renderConnlistCsv,
   renderConnlistJson,
@@ -144,6 +145,12 @@ export async function emitResult(o: Pick<ConnectivityOptions, "out" | "io">, tex
   else o.io.stdout(text);
 }
 
+/** With multiple networks: user-defined network errors are fatal. */
+export function checkNetworks(inputs: ConnectivityInputs): void {
+  const problems = userDefinedNetworkProblems(inputs.inventory.resources, inputs.inventory.namespaces);
+  if (problems.length) throw new MicrosegError(problems);
+}
+
 /** Runs `connectivity`; returns the exit code. */
 export async function runConnectivity(o: ConnectivityOptions): Promise<number> {
   if (o.explainOnly !== undefined && !o.explain) fail("usage", "--explain-only needs --explain");
@@ -153,6 +160,7 @@ export async function runConnectivity(o: ConnectivityOptions): Promise<number> {
   if (o.src !== undefined || o.dst !== undefined || o.conn !== undefined) return runConnectivityCheck(o);
   const focus = focusOptions(o);
   const inputs = await loadConnectivityInputs(o, o.log);
+  if (o.multipleNetworks) checkNetworks(inputs);
   const { inventory, policies } = inputs;
   const empty = checkFocusNames(inputs, focus, o.log);
   if (o.multipleNetworks) {

@@ -7,6 +7,7 @@ import { loadConfig } from "../config/load.js";
 import { formatProblem, MicrosegError } from "../model/problems.js";
 import { targetNames } from "../policy/targets.js";
 import { runConnectivity } from "./commands/connectivity.js";
+import { runBlastRadius } from "./commands/blast-radius.js";
 import { runDemo } from "./commands/demo.js";
 import { runDiscover } from "./commands/discover.js";
 import { runGenerate } from "./commands/generate.js";

@@ -5,6 +5,7 @@
 import { fail } from "../model/problems.js";
 import { awsVpcFormat } from "./aws-vpc/parse.js";
 import { azureFlowLogsFormat } from "./azure-flow-logs/parse.js";
+import { calicoFormat } from "./calico/parse.js";
 import { gcpVpcFormat } from "./gcp-vpc/parse.js";
 import { hubbleFormat } from "./hubble/parse.js";
 import { istioEnvoyFormat } from "./istio-envoy/parse.js";
@@ -19,6 +20,7 @@ export const FLOW_FORMATS: readonly FlowFormat[] = [
   azureFlowLogsFormat,
   zeekConnFormat,
   istioEnvoyFormat,
+  calicoFormat,
 ];
 
 /** The names `--format` accepts besides `auto`. */

@@ -204,7 +204,7 @@ describe("the HTML report in headless Chromium", () => {
     expect(await page.locator("#ranking tbody tr").count()).toBe(12);
     const box = await page.locator("svg.graph").boundingBox();
     expect(box?.width).toBeGreaterThan(600);
-    await expect(page.locator("#sentences").innerText()).resolves.toContain(
+    await expect(page.locator("#sentences").textContent()).resolves.toContain(
       "If default/cartservice is compromised, the attacker can reach default/redis-cart, which hold pii.",
     );
     expect(requests).toEqual([]); // self-contained: nothing fetched
@@ -249,7 +249,7 @@ describe("the HTML report in headless Chromium", () => {
         .locator("svg.graph g.node")
         .evaluateAll((els) => els.map((e) => e.getAttribute("data-id")).sort()),
     ).toEqual(['ns/<script>alert("x")</script>', "ns/b'\"&"].sort());
-    expect(await page.locator("body").innerText()).toContain("<img src=x onerror=alert(1)>");
+    expect(await page.locator("body").textContent()).toContain("<img src=x onerror=alert(1)>");
     expect(dialogs).toEqual([]);
   }, 60_000);
 });

@@ -20,6 +20,7 @@ import type {
   StageKind,
 } from "../policy/ir/types.js";
 import type { Endpoint, PodEndpoint } from "./endpoint.js";
+import { compileExtraPeer } from "./peers.js";
 
 /** A predicate over the peer end of a connection. */
 export type PeerPredicate = (e: Endpoint) => boolean;
@@ -54,6 +55,10 @@ export interface CompiledPolicy {
 export interface CompiledLayer {
   stage: StageKind;
   combining: Combining;
+  /** The layer's enforcement plane, protocols and mode, as in the IR (src/eval/planes.ts). */
+  plane?: string;
+  protocols?: readonly Protocol[];
+  mode?: "enforce" | "audit";
   policies: readonly CompiledPolicy[];
   /** Policies whose subject names namespaces, by namespace name. */
   byNamespace: ReadonlyMap<string, readonly CompiledPolicy[]>;
@@ -102,11 +107,9 @@ export function compilePeer(p: Peer): PeerPredicate {
       const set = ipBlockSet(p.cidr, p.except);
       return (e) => e.kind === "ip" && set.has(e.ip);
     }
-    case "entity":
-      return (e) => e.kind === "entity" && e.entity === p.entity;
-    case "fqdn":
-      // DNS names need a DNS-aware data path; at L4 they match nothing.
-      return () => false;
+    default:
+      // entities, FQDNs, mesh principals/namespaces and the AND/NOT combinators (src/eval/peers.ts)
+      return compileExtraPeer(p, compilePeer) ?? (() => false);
   }
 }
 
@@ -195,7 +198,17 @@ function compileLayer(layer: Layer): CompiledLayer {
       byNamespace.set(n, list);
     }
   }
-  return { stage: layer.stage, combining: layer.combining, policies, byNamespace, anyNamespace };
+  const out: CompiledLayer = {
+    stage: layer.stage,
+    combining: layer.combining,
+    policies,
+    byNamespace,
+    anyNamespace,
+  };
+  if (layer.plane !== undefined) out.plane = layer.plane;
+  if (layer.protocols !== undefined) out.protocols = layer.protocols;
+  if (layer.mode !== undefined) out.mode = layer.mode;
+  return out;
 }
 
 /** Compiles a PolicySet (selectors, CIDRs, ports) once; a bad selector throws a MicrosegError. */

@@ -16,6 +16,8 @@ export interface PodEndpoint {
   namespaceLabels: Labels;
   /** Container ports, for resolving named ports when this pod is the destination. */
   ports: readonly ContainerPort[];
+  /** The pod's service account (Istio principals); `default` when absent. */
+  serviceAccount?: string;
 }
 
 /** An address outside the pod network (or a pod known only by IP). */
@@ -24,6 +26,8 @@ export interface IpEndpoint {
   ip: IpAddr;
   /** The address as written. */
   text: string;
+  /** DNS names known for the address (Cilium toFQDNs peers match them). */
+  names?: readonly string[];
 }
 
 /** A reserved entity (world, host, kube-apiserver …). */
@@ -41,6 +45,17 @@ export interface Connection {
   dst: Endpoint;
   protocol: Protocol;
   port: number;
+  /** The HTTP request carried, when known: L7 rules then decide (absent: an L4-only question). */
+  http?: HttpRequest;
+}
+
+/** An HTTP request as L7 rules see it. */
+export interface HttpRequest {
+  method: string;
+  /** The path without query string. */
+  path: string;
+  /** The Host/authority header, when known. */
+  host?: string;
 }
 
 /** A pod endpoint from a workload; namespace labels default to `kubernetes.io/metadata.name`. */
@@ -53,6 +68,7 @@ export function podEndpoint(w: Workload, namespaceLabels?: Labels): PodEndpoint 
     labels: w.labels,
     namespaceLabels: namespaceLabels ?? w.namespaceLabels ?? defaultNamespaceLabels(namespace),
     ports: w.ports ?? [],
+    ...(w.serviceAccount ? { serviceAccount: w.serviceAccount } : {}),
   };
 }
 

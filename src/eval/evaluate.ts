@@ -63,7 +63,9 @@ export function identityKey(pod: PodEndpoint): string {
       .sort()
       .map((k) => `${k}=${l[k]}`)
       .join(",");
-  return `${pod.namespace}|${labels(pod.labels)}|${labels(pod.namespaceLabels)}`;
+  const key = `${pod.namespace}|${labels(pod.labels)}|${labels(pod.namespaceLabels)}`;
+  // Istio principals see the service account: pods that differ only in it are different identities
+  return pod.serviceAccount ? `${key}|sa=${pod.serviceAccount}` : key;
 }
 
 /** Creates an evaluator: compiles the set once and caches which policies select each identity. */

@@ -19,7 +19,8 @@ import {
   rulePortsMatch,
   rulesFor,
 } from "./compile.js";
-import type { Endpoint } from "./endpoint.js";
+import type { Endpoint, HttpRequest } from "./endpoint.js";
+import { ruleL7Accepts } from "./l7.js";
 
 /** What one stage says about a connection. */
 export type StageOutcome = "allow" | "deny" | "pass" | "no-opinion";
@@ -49,6 +50,8 @@ export interface SideQuery {
   dstPorts: readonly ContainerPort[];
   /** The policies of this layer selecting the subject for the direction, in order. */
   selecting: readonly CompiledPolicy[];
+  /** The HTTP request of the connection, when known (L7 rules decide; src/eval/l7.ts). */
+  http?: HttpRequest;
 }
 
 /** The reference to a policy, for explanations. */
@@ -61,7 +64,8 @@ export function policyRef(p: CompiledPolicy): PolicyRef {
 function* matchingRules(q: SideQuery, protocol: Protocol, port: number): Generator<CompiledRule> {
   for (const p of q.selecting)
     for (const r of rulesFor(p, q.direction))
-      if (r.peer(q.peer) && rulePortsMatch(r, protocol, port, q.dstPorts)) yield r;
+      if (r.peer(q.peer) && rulePortsMatch(r, protocol, port, q.dstPorts) && ruleL7Accepts(r.rule, q.http))
+        yield r;
 }
 
 const NO_OPINION: StageResult = { outcome: "no-opinion", rules: [], policies: [] };
@@ -111,9 +115,11 @@ export interface StageSets {
 
 function unionOfRules(q: SideQuery, action: "allow" | "deny"): ConnSet {
   let out = ConnSet.NONE;
+  // at L4 an L7-restricted deny does not close its ports (src/eval/l7.ts)
   for (const p of q.selecting)
     for (const r of rulesFor(p, q.direction))
-      if (r.rule.action === action && r.peer(q.peer)) out = out.union(ruleConns(r, q.dstPorts));
+      if (r.rule.action === action && ruleL7Accepts(r.rule, undefined) && r.peer(q.peer))
+        out = out.union(ruleConns(r, q.dstPorts));
   return out;
 }
 
@@ -140,7 +146,7 @@ function firstMatchSets(q: SideQuery, undecided: ConnSet): StageSets {
   for (const p of q.selecting) {
     for (const r of rulesFor(p, q.direction)) {
       if (rest.isEmpty()) break;
-      if (!r.peer(q.peer)) continue;
+      if (!ruleL7Accepts(r.rule, undefined) || !r.peer(q.peer)) continue;
       const hit = rest.intersect(ruleConns(r, q.dstPorts));
       if (hit.isEmpty()) continue;
       if (r.rule.action === "allow") allowed = allowed.union(hit);

@@ -30,9 +30,11 @@ export type StageKind =
   | "k8s-np"
   | "k8s-banp"
   | "cilium"
+  | "istio-peer-authn"
   | "istio-custom"
   | "istio-deny"
   | "istio-allow"
+  | "istio-audit"
   | "aws-sg"
   | "azure-nsg"
   | "gcp-fw"
@@ -56,10 +58,39 @@ export type Peer =
   | { kind: "pods"; namespaces: NamespaceMatch; pods: LabelSelector }
   /** An address block with excepts (never matches pods, as in netpol-analyzer). */
   | { kind: "ipblock"; cidr: string; except: string[] }
-  /** A reserved entity (world, host, kube-apiserver …). */
+  /**
+   * A reserved entity. Cilium entities (docs "Entities Based"): `world` (every address outside the
+   * cluster, and the `entity:world` endpoint), `cluster` (every pod plus host, remote-node,
+   * kube-apiserver, health, init, ingress), `host`, `remote-node`, `kube-apiserver`, `health`,
+   * `init`, `ingress`, `unmanaged`, and `all` (everything). Any other name matches only the
+   * entity endpoint of that name.
+   */
   | { kind: "entity"; entity: string }
-  /** DNS names (exact or `*.` patterns). */
+  /**
+   * DNS names (Cilium `toFQDNs`: exact names, or patterns where `*` matches any run of DNS-name
+   * characters inside one label and `*` alone matches every name). Matches an address endpoint
+   * whose known names match; an address with no known names matches nothing.
+   */
   | { kind: "fqdn"; patterns: string[] }
+  /**
+   * Istio `source.principals`: mesh identities `cluster.local/ns/<ns>/sa/<sa>` as Istio string
+   * patterns (exact, `prefix*`, `*suffix`, or `*` = any identity). A principal exists only on
+   * mTLS traffic: pods (assumed in the mesh) match by their service account (`default` when
+   * unset); addresses and entities never match.
+   */
+  | { kind: "principals"; patterns: string[] }
+  /**
+   * Istio `source.namespaces`: the namespace of the peer's mTLS identity, as Istio string
+   * patterns. Like principals, an mTLS-only field: addresses and entities never match.
+   */
+  | { kind: "namespaces"; patterns: string[] }
+  /** Matches when every listed peer matches (Istio: fields of one `source`, and `when`, AND). */
+  | { kind: "all-of"; peers: Peer[] }
+  /**
+   * Matches when no listed peer matches (Istio `notPrincipals`/`notNamespaces`/`notIpBlocks`;
+   * so `none-of principals` matches plain-text peers, as Istio compares them to an empty value).
+   */
+  | { kind: "none-of"; peers: Peer[] }
   /** Every peer: all pods of all namespaces and every address. */
   | { kind: "any" };
 
@@ -72,12 +103,48 @@ export interface PortMatch {
   endPort?: number;
 }
 
-/** An HTTP match (L7). Fields AND; absent fields match anything. */
+/** How a string field of an L7 match compares: a full-match regex (Cilium) or Istio string match. */
+export type StringMatchKind = "regex" | "exact" | "prefix" | "suffix";
+
+/**
+ * An HTTP match (L7). Fields AND; absent fields match anything.
+ * - Cilium `rules.http`: `method` and `path` are extended POSIX regexes that must match the whole
+ *   value (Envoy full match); kinds `regex`.
+ * - Istio `to.operation`: exact strings, or one `*` as prefix (`/api*` → prefix `/api`) or suffix
+ *   (`*.html` → suffix `.html`); `*` alone is written as an absent field.
+ * `methodKind`/`pathKind`/`hostKind` default to `exact`.
+ */
 export interface HttpMatch {
   method?: string;
+  methodKind?: StringMatchKind;
   /** A regular expression (Cilium) or Istio path pattern, see `pathKind`. */
   path?: string;
-  pathKind?: "regex" | "exact" | "prefix" | "suffix";
+  pathKind?: StringMatchKind;
+  /** The request's Host/authority (Istio `hosts`; Cilium `host` regex). Compared case-insensitively. */
+  host?: string;
+  hostKind?: StringMatchKind;
+  /** Requests matching any of these are excluded (Istio `notMethods`, `notPaths`, `notHosts`). */
+  except?: HttpMatch[];
+}
+
+/** A Cilium `rules.dns` entry: which names the DNS proxy lets the endpoint look up. */
+export interface DnsMatch {
+  /** An exact name (trailing dot optional). */
+  matchName?: string;
+  /** A pattern where `*` matches any run of name characters (`*` alone: every name). */
+  matchPattern?: string;
+}
+
+/**
+ * A condition the evaluator cannot decide from a connection (Istio `when` keys other than
+ * source.ip, remote.ip, source.namespace, source.principal and destination.port, which the
+ * parser turns into peers and ports). Kept so that nothing is silently dropped; the evaluator
+ * treats a rule with conditions like an L7-restricted rule (see docs/semantics.md).
+ */
+export interface RuleCondition {
+  key: string;
+  values?: string[];
+  notValues?: string[];
 }
 
 /** Where a rule came from, for --explain. */
@@ -113,6 +180,10 @@ export interface Rule {
   ports: PortMatch[] | "any";
   /** L7 restrictions (OR); absent = no L7 restriction. */
   http?: HttpMatch[];
+  /** Cilium DNS proxy rules (L7 DNS): the names the subject may query through this rule. */
+  dns?: DnsMatch[];
+  /** Conditions the evaluator cannot decide (Istio `when` keys it does not model). */
+  conditions?: RuleCondition[];
   name?: string;
   origin: RuleOrigin;
   /** For generated rules: the evidence behind them. */
@@ -142,6 +213,11 @@ export interface Policy {
   rules: Rule[];
   origin: PolicyOrigin;
   annotations?: Record<string, string>;
+  /**
+   * Istio PeerAuthentication mode this policy stands for (kind `PeerAuthentication`): STRICT
+   * rejects plain-text traffic, expressed as a deny rule for non-mesh peers in the same policy.
+   */
+  mtls?: "STRICT" | "PERMISSIVE" | "DISABLE" | "UNSET";
 }
 
 /** A layer (stage) of the set. */
@@ -149,6 +225,16 @@ export interface Layer {
   stage: StageKind;
   combining: Combining;
   policies: Policy[];
+  /**
+   * The enforcement plane (absent = `network`). Layers of one plane run as one stage machine;
+   * different planes are independent enforcement points (the CNI and the Istio sidecar), so a
+   * connection must be allowed by every plane.
+   */
+  plane?: string;
+  /** The protocols the layer sees; others pass it with no opinion (Istio sees TCP only). Absent = all. */
+  protocols?: Protocol[];
+  /** `audit`: the layer only marks traffic (Istio AUDIT); the evaluator skips it. Absent = enforce. */
+  mode?: "enforce" | "audit";
 }
 
 /** An ordered list of layers; what every target parses into and emits from. */

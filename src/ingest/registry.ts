@@ -6,6 +6,7 @@ import { fail } from "../model/problems.js";
 import { awsVpcFormat } from "./aws-vpc/parse.js";
 import { azureFlowLogsFormat } from "./azure-flow-logs/parse.js";
 import { calicoFormat } from "./calico/parse.js";
+import { csvFormat } from "./csv/parse.js";
 import { gcpVpcFormat } from "./gcp-vpc/parse.js";
 import { hubbleFormat } from "./hubble/parse.js";
 import { istioEnvoyFormat } from "./istio-envoy/parse.js";
@@ -21,6 +22,7 @@ export const FLOW_FORMATS: readonly FlowFormat[] = [
   zeekConnFormat,
   istioEnvoyFormat,
   calicoFormat,
+  csvFormat,
 ];
 
 /** The names `--format` accepts besides `auto`. */

@@ -241,6 +241,11 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option("--no-bulk", "stream AWS VPC files through the parser instead of letting DuckDB read them")
     .option("--strict", "a malformed flow record is fatal (the file is not ingested)", false)
     .addOption(
+      new Option("--chunk-rows <n>", "rows held before writing into the file's transaction")
+        .argParser(Number)
+        .hideHelp(),
+    )
+    .addOption(
       new Option("-o, --output <format>", "summary format on stdout")
         .choices(["text", "json"])
         .default("text"),

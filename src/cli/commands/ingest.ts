@@ -22,6 +22,8 @@ export interface IngestCommandOptions {
   keepRaw?: boolean;
   strict?: boolean;
   bulk?: boolean;
+  /** Rows held before they are written into the file's transaction (tests use small values). */
+  chunkRows?: number;
   /** `json`: the summary as JSON on stdout. */
   output?: "text" | "json";
   io: CliIo;
@@ -57,6 +59,7 @@ export async function runIngest(o: IngestCommandOptions): Promise<number> {
       keepRaw: o.keepRaw,
       strict: o.strict,
       bulk: o.bulk,
+      chunkRows: o.chunkRows,
       onProgress: bar.update,
       onWarning: (m) => o.log(`microseg: warning: ${m}`),
       onFormat: (file, format, reason) => {

@@ -8,6 +8,7 @@ import { formatProblem, MicrosegError } from "../model/problems.js";
 import { targetNames } from "../policy/targets.js";
 import { runConnectivity } from "./commands/connectivity.js";
 import { runBlastRadius } from "./commands/blast-radius.js";
+import { runCde } from "./commands/cde.js";
 import { runDemo } from "./commands/demo.js";
 import { runDiscover } from "./commands/discover.js";
 import { runGenerate } from "./commands/generate.js";
@@ -179,6 +180,28 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .action(async (o) => {
       await loadConfig(program.opts().config);
       setExit(await runConnectivity({ ...o, io, log }));
+    });
+
+  program
+    .command("cde")
+    .summary("prove cardholder-data isolation; write the evidence for an assessor")
+    .description(
+      "Proves that no workload outside the CDE (cde.members of --config), and no outside address, can " +
+        "reach a CDE workload except through the declared connectors, listing every breaking path with " +
+        "the rules that permit each hop. With --out DIR, writes cde-evidence.md and cde-evidence.json " +
+        "(inputs with SHA-256, policies evaluated, timestamp, result per CDE workload). Exit 1 when " +
+        "isolation fails.",
+    )
+    .option("--policies <path>", "policy files or directories; repeatable", collect)
+    .option("--inventory <path>", "workload manifests; repeatable", collect)
+    .option("--out <dir>", "write cde-evidence.md and cde-evidence.json into this directory")
+    .addOption(
+      new Option("-o, --output <format>", "what to print").choices(["text", "json", "md"]).default("text"),
+    )
+    .action(async (o) => {
+      const configPath = program.opts().config as string | undefined;
+      const config = await loadConfig(configPath);
+      setExit(await runCde({ ...o, config, configPath, io, log }));
     });
 
   program

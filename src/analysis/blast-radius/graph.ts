@@ -15,6 +15,8 @@ export interface ReachGraph {
   edges: Map<string, Map<string, string>>;
   /** Workloads reachable straight from outside the cluster, with the connections. */
   fromOutside: Map<string, string>;
+  /** For permitted graphs: the outside address ranges (`first-last`) that reach each workload. */
+  outsideRanges?: Map<string, string[]>;
 }
 
 function addEdge(g: ReachGraph, src: string, dst: string, conns: string): void {
@@ -35,7 +37,7 @@ export function permittedGraph(input: PermittedInput): ReachGraph {
   const byName = new Map<string, string>();
   for (const w of input.workloads)
     if (w.kind !== "entity" && w.kind !== "external") byName.set(displayName(w), w.id);
-  const g: ReachGraph = { edges: new Map(), fromOutside: new Map() };
+  const g: ReachGraph = { edges: new Map(), fromOutside: new Map(), outsideRanges: new Map() };
   for (const p of analyzeConnectivity(input)) {
     const src = byName.get(p.src);
     const dst = byName.get(p.dst);

@@ -1,0 +1,106 @@
+/**
+ * The CDE isolation evidence as Markdown for an assessor, and a short text summary for the
+ * terminal. Every value from the inputs is escaped for Markdown.
+ */
+import type { CdeEvidence } from "../analysis/cde/evidence.js";
+import type { HopEvidence, SideReason } from "../analysis/cde/hops.js";
+import { mdCell, renderMarkdownTable } from "./table.js";
+
+const code = (s: string) => `\`${mdCell(s).replace(/`/g, "'")}\``;
+
+function side(s: SideReason): string {
+  if (s.by === "not-a-pod") return `${s.direction}: not a pod (no policy applies)`;
+  if (s.by === "default") return `${s.direction}: no policy selects it (allowed by default)`;
+  return `${s.direction}: ${s.rules.map(code).join("; ")}`;
+}
+
+function hopLines(h: HopEvidence): string[] {
+  return [
+    `  - ${code(h.src)} → ${code(h.dst)}: ${mdCell(h.conns)}`,
+    `    - ${side(h.egress)}`,
+    `    - ${side(h.ingress)}`,
+  ];
+}
+
+/** The Markdown evidence report. */
+export function renderCdeMarkdown(e: CdeEvidence): string {
+  const verdict =
+    e.result === "isolated" ? "**PASS: the CDE is isolated.**" : "**FAIL: the CDE is not isolated.**";
+  const lines = [
+    "# CDE isolation evidence",
+    "",
+    verdict,
+    "",
+    `- Generated: ${mdCell(e.generatedAt)} by microseg ${mdCell(e.tool.version)}`,
+    `- CDE members: ${e.scope.members.map(code).join(", ") || "(none)"}`,
+    `- Declared connectors: ${e.scope.connectors.map(code).join(", ") || "(none)"}`,
+    "",
+    "## Method",
+    "",
+    e.method,
+    "",
+    "## Result per CDE workload",
+    "",
+  ];
+  for (const w of e.workloads) {
+    lines.push(
+      `### ${mdCell(w.id)}: ${w.isolated ? "isolated" : `NOT isolated (${w.violations.length} breaking paths)`}`,
+      "",
+    );
+    lines.push(
+      w.connectors.length ? "Reached through declared connectors:" : "No declared connector reaches it.",
+    );
+    for (const h of w.connectors) lines.push(...hopLines(h));
+    if (w.fromCde.length) lines.push(`- Reached from inside the CDE: ${w.fromCde.map(code).join(", ")}`);
+    lines.push("");
+    if (w.violations.length) {
+      lines.push("Paths that break isolation:", "");
+      for (const v of w.violations) {
+        lines.push(`- from ${code(v.source)}: ${v.path.map(code).join(" → ")}`);
+        for (const h of v.hops) lines.push(...hopLines(h));
+      }
+      lines.push("");
+    }
+  }
+  lines.push("## Inputs", "");
+  lines.push(
+    renderMarkdownTable({
+      columns: [
+        { name: "file", type: "string" },
+        { name: "bytes", type: "number" },
+        { name: "sha256", type: "string" },
+      ],
+      rows: [...e.inputs, ...(e.config ? [e.config] : [])].map((i) => [i.path, i.bytes, i.sha256]),
+    }),
+  );
+  lines.push(`## Policies evaluated (${e.policiesEvaluated.length})`, "");
+  lines.push(
+    renderMarkdownTable({
+      columns: [
+        { name: "kind", type: "string" },
+        { name: "namespace", type: "string" },
+        { name: "name", type: "string" },
+        { name: "source", type: "string" },
+      ],
+      rows: e.policiesEvaluated.map((p) => [
+        p.kind,
+        p.namespace ?? "",
+        p.name,
+        p.file ? `${p.file}:${p.line ?? ""}` : "",
+      ]),
+    }),
+  );
+  return `${lines.join("\n").trimEnd()}\n`;
+}
+
+/** A few lines for the terminal. */
+export function renderCdeSummary(e: CdeEvidence): string {
+  const out = [
+    `CDE isolation: ${e.result === "isolated" ? "PASS" : "FAIL"} (${e.scope.members.length} CDE workloads, connectors: ${e.scope.connectors.join(", ") || "none"})`,
+  ];
+  for (const w of e.workloads) {
+    out.push(`  ${w.id}: ${w.isolated ? "isolated" : "NOT isolated"}`);
+    for (const v of w.violations) out.push(`    ${v.path.join(" -> ")}`);
+  }
+  return `${out.join("\n")}\n`;
+}

@@ -6,11 +6,14 @@
  */
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { readdir } from "node:fs/promises";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { CommunicationMap } from "../../src/model/map.js";
 import { MicrosegError } from "../../src/model/problems.js";
 import { openClickHouseStore } from "../../src/store/clickhouse/index.js";
+import { run } from "../cli/run.js";
 import { corpusPath, repoRoot } from "../helpers/corpus.js";
 import {
   clickhouseSkipped,
@@ -190,6 +193,45 @@ describe.skipIf(clickhouseSkipped)("ClickHouse store on a two-shard cluster", ()
       // address first ("Received from host:port … Table db.x_local doesn't exist")
       new RegExp(`^(?=.*\\.[a-z_]+_local)(?=.*127\\.0\\.0\\.1:${cluster.tcpPorts[1]})(?=.*\\?shards=)`, "s"),
     );
+  });
+
+  it("`ingest` then `discover --store` give the same map from ClickHouse as from DuckDB (real Hubble captures)", async () => {
+    const dir = corpusPath("flows", "hubble");
+    const flows = (await readdir(dir))
+      .filter((f) => f.endsWith(".jsonl"))
+      .flatMap((f) => ["--flows", join(dir, f)]);
+    const scratch = await mkdtemp(join(tmpdir(), "microseg-ch-map-"));
+    try {
+      const stores = [cluster.spec(newDatabase()), join(scratch, "flows.duckdb")];
+      for (const store of stores) {
+        const ingest = await run(["ingest", ...flows, "--store", store]);
+        expect(ingest.code, ingest.stderr).toBe(0);
+      }
+      const discover = async (store: string, extra: string[] = []) => {
+        const r = await run(["discover", "--store", store, "-o", "json", ...extra]);
+        expect(r.code, r.stderr).toBe(0);
+        return JSON.parse(r.stdout) as CommunicationMap;
+      };
+      const [chMap, duckMap] = [await discover(stores[0]), await discover(stores[1])];
+      expect(chMap.edges.length).toBeGreaterThan(10);
+      expect(chMap.edges).toContainEqual(
+        expect.objectContaining({ src: "bookinfo/productpage-v1", dst: "bookinfo/details-v1" }),
+      );
+      expect(chMap.dropped?.length).toBeGreaterThan(0);
+      expect(chMap).toEqual(duckMap);
+      // and over a window: the hours both stores keep must be cut the same way
+      const seen = chMap.edges
+        .flatMap((e) => [e.firstSeen ?? "", e.lastSeen ?? ""])
+        .filter(Boolean)
+        .sort();
+      const window = ["--since", seen[Math.floor(seen.length / 2)]];
+      const chWindow = await discover(stores[0], window);
+      expect(chWindow.edges.length).toBeGreaterThan(0);
+      expect(chWindow.edges.length).toBeLessThan(chMap.edges.length);
+      expect(chWindow).toEqual(await discover(stores[1], window));
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
   });
 
   // Must stay the last test: it kills shard 2.

@@ -12,7 +12,11 @@ import { ProblemSink } from "../model/problems.js";
 export interface FlowInputOptions {
   flows: string[];
   format?: string;
+  /** `--vpc-fields`: the field order of headerless AWS VPC flow logs. */
+  vpcFields?: string;
   strict?: boolean;
+  /** Told, per file, which format it is read as and why. */
+  log?: (s: string) => void;
   inventory?: Inventory;
 }
 
@@ -33,7 +37,16 @@ export async function prepareFlows(o: FlowInputOptions): Promise<PreparedFlows> 
   const problems = new ProblemSink();
   const stats: FlowFileStats[] = [];
   const onePass = o.flows.includes("-");
-  const base = { format: o.format ?? "auto", strict: Boolean(o.strict) };
+  const base = {
+    format: o.format ?? "auto",
+    strict: Boolean(o.strict),
+    ...(o.vpcFields ? { parserOptions: { vpcFields: o.vpcFields } } : {}),
+  };
+  const log = o.log;
+  const onFormat = log
+    ? (file: string, format: string, reason: string) =>
+        log(`microseg: ${file}: read as ${format} (${reason})`)
+    : undefined;
   if (!onePass) {
     // first pass: learn only (problems of this pass are dropped; the second pass reports them)
     for await (const f of readFlows(o.flows, { ...base, problems: new ProblemSink() })) resolver.learn(f);
@@ -44,7 +57,7 @@ export async function prepareFlows(o: FlowInputOptions): Promise<PreparedFlows> 
     problems,
     stats,
     onePass,
-    stream: () => readFlows(o.flows, { ...base, problems, stats }),
+    stream: () => readFlows(o.flows, { ...base, problems, stats, ...(onFormat ? { onFormat } : {}) }),
   };
 }
 

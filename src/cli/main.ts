@@ -62,6 +62,10 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option("--flows <path>", "flow file, directory (recursive) or - for stdin; .gz ok; repeatable", collect)
     .option("--inventory <path>", "Kubernetes manifests (file or directory, recursive); repeatable", collect)
     .option("--format <name>", "flow format, or auto to detect it from the first lines", "auto")
+    .option(
+      "--vpc-fields <fields>",
+      "AWS VPC flow logs without a header line: their field names in order (space- or comma-separated)",
+    )
     .option("--strict", "a malformed flow record is fatal instead of skipped", false)
     .option("--store <spec>", "build the map from a store (see ingest) instead of --flows")
     .option("--since <time>", "with --store: from this time (RFC 3339, or a duration ago: 7d, 12h)")
@@ -121,6 +125,10 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option("--flows <path>", "flow file, directory or -; repeatable", collect)
     .option("--map <file>", "replay the edges of a map instead of flows")
     .option("--format <name>", "flow format, or auto", "auto")
+    .option(
+      "--vpc-fields <fields>",
+      "AWS VPC flow logs without a header line: their field names in order (space- or comma-separated)",
+    )
     .option("--strict", "a malformed flow record is fatal instead of skipped", false)
     .addOption(
       new Option("-o, --output <format>", "output format").choices(["table", "json"]).default("table"),

@@ -1,6 +1,9 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { corpusPath, repoRoot } from "../../test/helpers/corpus.js";
 import { MicrosegError } from "../model/problems.js";
-import { detectFormat, FLOW_FORMATS, getFormat } from "./registry.js";
+import { detectFormat, FLOW_FORMATS, getFormat, MIN_DETECT_CONFIDENCE } from "./registry.js";
 import { isFlowSkip } from "./types.js";
 
 describe("flow format registry", () => {
@@ -53,5 +56,40 @@ describe.each(FLOW_FORMATS.map((f) => [f.name, f] as const))("FlowFormat contrac
       const r = p.parse(bad, 2);
       expect(r === null || isFlowSkip(r)).toBe(true);
     }
+  });
+});
+
+/** Each corpus folder (real samples) and fixture folder (samples written here) with its format. */
+const SAMPLE_DIRS: [string, string][] = [
+  [corpusPath("flows", "hubble"), "hubble"],
+  [corpusPath("flows", "aws-vpc"), "aws-vpc"],
+  [corpusPath("flows", "gcp-vpc"), "gcp-vpc"],
+  [corpusPath("flows", "azure-nsg"), "azure-flow-logs"],
+  [corpusPath("flows", "istio-envoy"), "istio-envoy"],
+  [corpusPath("flows", "zeek-conn"), "zeek-conn"],
+  [join(repoRoot(), "test/fixtures/flows/gcp-vpc"), "gcp-vpc"],
+  [join(repoRoot(), "test/fixtures/flows/istio-envoy"), "istio-envoy"],
+  [join(repoRoot(), "test/fixtures/flows/calico"), "calico"],
+  [join(repoRoot(), "test/fixtures/flows/csv"), "csv"],
+  [join(repoRoot(), "test/fixtures/flows/hubble"), "hubble"],
+];
+
+describe("--format auto on every sample", () => {
+  const cases = SAMPLE_DIRS.flatMap(([dir, format]) =>
+    readdirSync(dir)
+      .filter((f) => !f.endsWith(".md"))
+      .map((f) => [`${format}: ${f}`, join(dir, f), format] as const),
+  );
+
+  it("covers every format in the registry", () => {
+    expect(new Set(cases.map(([, , f]) => f))).toEqual(new Set(FLOW_FORMATS.map((f) => f.name)));
+  });
+
+  it.each(cases)("%s is detected as its own format, and no other format is confident", (_n, file, format) => {
+    const d = detectFormat(readFileSync(file, "utf8").split("\n").slice(0, 10));
+    expect(d.format?.name).toBe(format);
+    expect(d.reason).toMatch(new RegExp(`^detected ${format} \\(${format} `));
+    const others = d.scores.filter((x) => x.name !== format);
+    expect(Math.max(...others.map((x) => x.confidence))).toBeLessThan(MIN_DETECT_CONFIDENCE);
   });
 });

@@ -21,6 +21,8 @@ export interface DiscoverOptions {
   flows?: string[];
   inventory?: string[];
   format?: string;
+  /** `--vpc-fields`: the field order of headerless AWS VPC flow logs. */
+  vpcFields?: string;
   strict?: boolean;
   /** Build the map from this store (DuckDB file, duckdb:PATH, clickhouse://…) instead of flow files. */
   store?: string;
@@ -53,7 +55,14 @@ export async function discoverMap(o: Omit<DiscoverOptions, "output" | "io">): Pr
     reportProblems(found.problems, o.log);
     return staticMap(inv, found.edges);
   }
-  const prepared = await prepareFlows({ flows: o.flows, format: o.format, strict: o.strict, inventory });
+  const prepared = await prepareFlows({
+    flows: o.flows,
+    format: o.format,
+    vpcFields: o.vpcFields,
+    strict: o.strict,
+    inventory,
+    log: o.log,
+  });
   let map = await buildMapAsync(prepared.stream(), { resolver: prepared.resolver }, () =>
     inputCounts(prepared.stats),
   );

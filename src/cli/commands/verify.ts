@@ -28,6 +28,8 @@ export interface VerifyOptions {
   flows?: string[];
   map?: string;
   format?: string;
+  /** `--vpc-fields`: the field order of headerless AWS VPC flow logs. */
+  vpcFields?: string;
   strict?: boolean;
   output: "table" | "json";
   out?: string;
@@ -121,7 +123,9 @@ export async function verifyPolicies(
   const prepared = await prepareFlows({
     flows: o.flows!,
     format: o.format,
+    vpcFields: o.vpcFields,
     strict: o.strict,
+    log: o.log,
     ...(hasInventory ? { inventory } : {}),
   });
   const skipped: Record<string, number> = {};

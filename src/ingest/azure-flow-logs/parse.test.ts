@@ -40,7 +40,8 @@ describe("Azure flow logs: real samples (SOURCE.md)", () => {
     });
     // each tuple keeps the line it is on in the pretty-printed blob
     const lines = readFileSync(az("msdocs-nsg-flowlog-v2-PT1H.json"), "utf8").split("\n");
-    for (const f of r.flows) expect(lines[f.origin.line - 1]).toContain(`${(f.time ?? 0) / 1000},${f.src.ip}`);
+    for (const f of r.flows)
+      expect(lines[f.origin.line - 1]).toContain(`${(f.time ?? 0) / 1000},${f.src.ip}`);
     const closed = r.flows.find((f) => f.rawVerdict === "A C");
     expect(closed).toMatchObject({ bytes: 16978 + 14008, packets: 54, direction: "egress" });
     expect(flowDirection(closed!)).toBe("request");

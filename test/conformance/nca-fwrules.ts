@@ -15,6 +15,8 @@ export interface Unit {
   /** Every name NCA may print for it: pod name, owner name, Deployment name behind a ReplicaSet. */
   names: string[];
   labels: Labels;
+  /** The microseg workload the unit belongs to. */
+  workload: string;
 }
 
 /** One side of a rule: units, or an IPv4 set. */
@@ -137,7 +139,8 @@ export function ipv4Blocks(items: readonly string[]): IpSet {
   let out = IpSet.EMPTY;
   for (const raw of items) {
     const item = raw.trim();
-    if (item === "" || item.includes(":")) continue;
+    // IPv6 blocks, and DNS names (Istio ServiceEntry hosts): not addresses microseg models
+    if (item === "" || item.includes(":") || /[a-z*]/i.test(item)) continue;
     const range = /^([\d.]+)-([\d.]+)$/.exec(item);
     if (range) {
       out = out.union(IpSet.fromV4Ranges([[parseIpv4(range[1])!, parseIpv4(range[2])!]]));
@@ -219,13 +222,9 @@ export function parseObjRule(r: Record<string, unknown>, units: readonly Unit[])
   const side = (prefix: "src" | "dst"): Side => {
     const ip = r[`${prefix}_ip_block`] as string[] | undefined;
     if (ip) return { ips: ipv4Blocks(ip) };
-    return {
-      units: expandPods(
-        units,
-        (r[`${prefix}_ns`] as string[]) ?? [],
-        (r[`${prefix}_pods`] as string[]) ?? [],
-      ),
-    };
+    // yaml/json items may hold several comma-separated names, as txt lists do
+    const items = (key: string) => ((r[key] as string[]) ?? []).flatMap((x) => listOf(String(x)));
+    return { units: expandPods(units, items(`${prefix}_ns`), items(`${prefix}_pods`)) };
   };
   return { src: side("src"), dst: side("dst"), conns: parseObjConn((r.connection as unknown[]) ?? []) };
 }

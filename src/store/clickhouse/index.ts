@@ -10,8 +10,12 @@
  * open: a shard that is down fails the query, and the error names it (failures.ts).
  *
  * Atomicity and idempotency per file: see writer.ts (batch ids, the `files` row as the commit).
- * Talks to the server with `@clickhouse/client` over HTTP; against 18.16 everything it needs
- * works except server-side query parameters, so literals are escaped by sql.ts.
+ * Talks to the server with `@clickhouse/client` over HTTP (checked against Debian's 18.16: DDL by
+ * `command`, JSONEachRow `insert` and `query(...).json()`, per-request settings all work). What
+ * does not: server-side query parameters (18.16 answers "Unknown setting param_…"), so sql.ts
+ * escapes literals; `INSERT … SETTINGS` (a syntax error on 18.16), so settings travel as request
+ * parameters; and the client's error parser does not read 18.16's message format, so
+ * failures.ts reads codes and addresses from the message itself. No raw-HTTP fallback is needed.
  */
 import { type ClickHouseClient, ClickHouseLogLevel, createClient } from "@clickhouse/client";
 import type { MapWorkload } from "../../model/map.js";

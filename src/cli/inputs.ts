@@ -6,7 +6,7 @@ import { assertInventoryValid, loadK8sInventory } from "../inventory/k8s/load.js
 import type { Inventory } from "../inventory/types.js";
 import { fail, formatProblem, MicrosegError, type Problem, ProblemSink } from "../model/problems.js";
 import type { PolicySet } from "../policy/ir/types.js";
-import { parseK8sPolicies } from "../policy/k8s/parse.js";
+import { parseAllPolicies } from "../policy/parse-all.js";
 
 /** Prints warnings (and, when verbose, infos) to the log; errors are left to the caller. */
 export function reportProblems(
@@ -35,7 +35,8 @@ export async function loadPolicyInputs(
   if (all.length === 0) fail("usage", "give --dir, or --policies (with --inventory for the workloads)");
   const inventory = assertInventoryValid(await loadK8sInventory(all));
   const sink = new ProblemSink();
-  const policies = parseK8sPolicies(inventory.resources, sink);
+  // routed by kind: NetworkPolicy/ANP/BANP, Cilium (network plane) and Istio (mesh plane)
+  const policies = parseAllPolicies(inventory.resources, sink);
   if (sink.hasErrors()) throw new MicrosegError(sink.errors());
   reportProblems([...inventory.problems, ...sink.items], log);
   return { inventory, policies };

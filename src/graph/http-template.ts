@@ -20,3 +20,43 @@ export function templatePath(path: string): string {
   const out = segments.join("/");
   return out.startsWith("/") ? out : `/${out}`;
 }
+
+/** The segment a path template uses for an identifier. */
+export const ID_SEGMENT = "{id}";
+
+/** A template that ends in `/*` stands for every path under its prefix (a widened template). */
+export function isPrefixTemplate(template: string): boolean {
+  return template.endsWith("/*") || template === "*";
+}
+
+function escapeRegexLiteral(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/**
+ * A path template as a Cilium path regex (matched against the whole path): literal segments
+ * escaped, `{id}` → one segment `[^/]+`, a trailing `/*` → any rest.
+ */
+export function templateToRegex(template: string): string {
+  if (template === "*") return "/.*";
+  const prefix = isPrefixTemplate(template);
+  const body = prefix ? template.slice(0, -2) : template;
+  const re = body
+    .split("/")
+    .map((s) => (s === ID_SEGMENT ? "[^/]+" : escapeRegexLiteral(s)))
+    .join("/");
+  return prefix ? `${re}/.*` : re;
+}
+
+/**
+ * A path template as an Istio path (exact, or a prefix ending in `*`; Istio has no inner
+ * wildcard, so a template with `{id}` widens to the prefix before its first identifier).
+ */
+export function templateToIstioPath(template: string): { path: string; widened: boolean } {
+  if (template === "*") return { path: "*", widened: false };
+  const prefix = isPrefixTemplate(template);
+  const body = prefix ? template.slice(0, -1) : template;
+  const at = body.indexOf(ID_SEGMENT);
+  if (at >= 0) return { path: `${body.slice(0, at)}*`, widened: true };
+  return { path: prefix ? `${body}*` : body, widened: false };
+}

@@ -7,6 +7,7 @@ import { type Endpoint, entityEndpoint, ipEndpoint, podEndpoint } from "../../ev
 import type { Evaluator, SideVerdict, Verdict } from "../../eval/evaluate.js";
 import type { Protocol } from "../../model/ports.js";
 import type { Workload } from "../../model/workload.js";
+import type { RuleOrigin } from "../../policy/ir/types.js";
 
 /** One thing to replay: a request between two resolved workloads. */
 export interface ReplayItem {
@@ -14,7 +15,11 @@ export interface ReplayItem {
   dst: Workload;
   protocol: Protocol;
   port: number;
-  http?: { method: string; path: string };
+  /**
+   * The HTTP request: `path` is the template shown in reports (`/details/{id}`); `requestPath`,
+   * when known, is the path as sent, which L7 rules are evaluated against.
+   */
+  http?: { method: string; path: string; requestPath?: string; host?: string };
   /** How many flow records this item stands for (1 for a flow; an edge's flow count for a map). */
   count: number;
   /** Epoch ms of the record, when known. */
@@ -38,11 +43,23 @@ export interface DeniedFlow {
   reason: string;
   /** The policies (`namespace/name`) selecting the denying side(s). */
   policies: string[];
+  /** `l7`: the connection is allowed at L4 and only the HTTP request is denied. */
+  deniedAt?: "l4" | "l7";
+}
+
+/** An allow rule that no replayed request used. */
+export interface UnusedRule {
+  /** `Kind namespace/name`. */
+  policy: string;
+  direction: "ingress" | "egress";
+  ruleIndex: number;
 }
 
 /** The report of a replay. */
 export interface ReplayReport {
   denied: DeniedFlow[];
+  /** Allow rules that allowed none of the replayed requests (absent in reports written before L7). */
+  unused?: UnusedRule[];
   summary: {
     /** Records (or edges) evaluated. */
     evaluated: number;
@@ -117,6 +134,7 @@ export async function replay(
     deniedDistinct: 0,
   };
   const verdicts = new Map<string, Verdict>();
+  const used = new Set<string>();
   for await (const it of items) {
     summary.evaluated += it.count;
     if (opts.hostAlwaysAllowed && (it.src.id === "entity:host" || it.dst.id === "entity:host")) {
@@ -124,16 +142,26 @@ export async function replay(
       continue;
     }
     const key = `${it.src.id}|${it.dst.id}|${it.protocol}|${it.port}`;
-    let v = verdicts.get(key);
+    const req = it.http
+      ? {
+          method: it.http.method,
+          path: it.http.requestPath ?? it.http.path,
+          ...(it.http.host ? { host: it.http.host } : {}),
+        }
+      : undefined;
+    const vkey = req ? `${key}|${req.method}|${req.path}|${req.host ?? ""}` : key;
+    let v = verdicts.get(vkey);
     if (!v) {
       v = evaluator.evaluate({
         src: toEndpoint(it.src),
         dst: toEndpoint(it.dst),
         protocol: it.protocol,
         port: it.port,
+        ...(req ? { http: req } : {}),
       });
-      verdicts.set(key, v);
+      verdicts.set(vkey, v);
     }
+    for (const r of [...v.egress.rules, ...v.ingress.rules]) used.add(ruleKey(r));
     if (v.allowed) {
       summary.allowed += it.count;
       continue;
@@ -142,6 +170,14 @@ export async function replay(
     const dkey = `${key}|${it.http?.method ?? ""}|${it.http?.path ?? ""}`;
     let d = denied.get(dkey);
     if (!d) {
+      const atL7 =
+        req !== undefined &&
+        evaluator.evaluate({
+          src: toEndpoint(it.src),
+          dst: toEndpoint(it.dst),
+          protocol: it.protocol,
+          port: it.port,
+        }).allowed;
       const src = it.src.id;
       const dst = it.dst.id;
       d = {
@@ -149,10 +185,13 @@ export async function replay(
         dst,
         protocol: it.protocol,
         port: it.port,
-        ...(it.http ? { http: it.http } : {}),
+        ...(it.http ? { http: { method: it.http.method, path: it.http.path } } : {}),
         flows: 0,
         deniedBy: !v.egress.allowed && !v.ingress.allowed ? "both" : v.egress.allowed ? "ingress" : "egress",
-        reason: denialReason(v, src, dst, it.protocol, it.port),
+        reason:
+          denialReason(v, src, dst, it.protocol, it.port) +
+          (atL7 ? " (the connection is allowed at L4; the HTTP request is denied at L7)" : ""),
+        ...(req ? { deniedAt: atL7 ? ("l7" as const) : ("l4" as const) } : {}),
         policies: [...new Set([...v.egress.policies, ...v.ingress.policies].map(refName))].sort(),
       };
       denied.set(dkey, d);
@@ -166,7 +205,31 @@ export async function replay(
   }
   const list = [...denied.values()].sort(compareDenied);
   summary.deniedDistinct = list.length;
-  return { denied: list, summary };
+  return { denied: list, summary, unused: unusedRules(evaluator, used) };
+}
+
+function ruleKey(r: RuleOrigin): string {
+  return `${r.policyKind}|${r.namespace ?? ""}|${r.policyName}|${r.direction}|${r.ruleIndex}`;
+}
+
+/** Allow rules that allowed none of the replayed requests (permissions no call uses), sorted. */
+function unusedRules(evaluator: Evaluator, used: Set<string>): UnusedRule[] {
+  const out = new Map<string, UnusedRule>();
+  for (const layer of evaluator.compiled.layers)
+    for (const p of layer.policies)
+      for (const r of [...p.ingress, ...p.egress]) {
+        const o = r.rule.origin;
+        const k = ruleKey(o);
+        if (r.rule.action !== "allow" || used.has(k) || out.has(k)) continue;
+        out.set(k, {
+          policy: `${o.policyKind} ${refName({ namespace: o.namespace, name: o.policyName })}`,
+          direction: o.direction,
+          ruleIndex: o.ruleIndex,
+        });
+      }
+  return [...out.values()].sort(
+    (a, b) => (a.policy < b.policy ? -1 : a.policy > b.policy ? 1 : 0) || a.ruleIndex - b.ruleIndex,
+  );
 }
 
 function compareDenied(a: DeniedFlow, b: DeniedFlow): number {

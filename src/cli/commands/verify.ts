@@ -96,7 +96,13 @@ export async function* flowItems(
       count: 1,
     };
     if (f.time !== undefined) item.time = f.time;
-    if (f.http) item.http = { method: f.http.method, path: templatePath(f.http.path) };
+    if (f.http)
+      item.http = {
+        method: f.http.method,
+        path: templatePath(f.http.path),
+        requestPath: f.http.path,
+        ...(f.http.host ? { host: f.http.host } : {}),
+      };
     yield item;
   }
 }
@@ -177,10 +183,15 @@ export function verifySummaryLine(r: VerifyReport): string {
 /** Runs `verify`; returns 1 when anything would be denied. */
 export async function runVerify(o: VerifyOptions): Promise<number> {
   const { report } = await verifyPolicies(o);
-  const json = `${JSON.stringify({ denied: report.denied, summary: report.summary }, null, 2)}\n`;
+  const json = `${JSON.stringify({ denied: report.denied, unused: report.unused ?? [], summary: report.summary }, null, 2)}\n`;
   if (o.out) await writeFileAtomic(o.out, json);
   if (o.output === "json") o.io.stdout(json);
   else if (report.denied.length) o.io.stdout(renderTextTable(deniedTable(report)));
   o.log(verifySummaryLine(report));
+  const unused = report.unused ?? [];
+  if (unused.length) {
+    o.log(`verify: ${unused.length} allow rules were used by no replayed request:`);
+    for (const u of unused) o.log(`  ${u.policy} ${u.direction} rule ${u.ruleIndex}`);
+  }
   return report.summary.denied > 0 ? 1 : 0;
 }

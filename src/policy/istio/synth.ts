@@ -1,0 +1,201 @@
+/**
+ * The generated Kubernetes IR + the map → an Istio IR: per workload unit an ALLOW policy whose
+ * rules admit the unit's observed clients by mesh identity (`cluster.local/ns/<ns>/sa/<sa>`) on
+ * their TCP ports, with the HTTP methods and paths seen (`to.operation`); a namespace-wide
+ * allow-nothing as the default deny; PeerAuthentication STRICT per namespace (PERMISSIVE for units
+ * with plain-text clients from outside the mesh). The audit variant writes the ALLOW rules as
+ * AUDIT policies and nothing that enforces.
+ */
+
+import { podPrincipal } from "../../eval/peers.js";
+import { templateToIstioPath } from "../../graph/http-template.js";
+import { compileSelector } from "../../model/labels.js";
+import type { CommunicationMap, Edge, MapWorkload } from "../../model/map.js";
+import type { HttpMatch, Layer, Peer, Policy, PolicySet, PortMatch, Rule } from "../ir/types.js";
+import { emptyIstioPolicySet, PLAINTEXT_PEER } from "./parse.js";
+
+/** Options of the Istio synthesis. */
+export interface IstioSynthOptions {
+  /** Write AUDIT policies only (staged rollout): nothing is enforced. */
+  audit?: boolean;
+}
+
+/** The Istio IR and what the user should know. */
+export interface IstioSynthResult {
+  set: PolicySet;
+  notes: string[];
+}
+
+function principalsOf(peer: Extract<Peer, { kind: "pods" }>, workloads: MapWorkload[]): string[] {
+  if (peer.namespaces.kind !== "names") return [];
+  const names = new Set(peer.namespaces.names);
+  const sel = compileSelector(peer.pods);
+  const out = workloads
+    .filter((w) => w.kind === "pod-owner" && names.has(w.namespace ?? "default") && sel(w.labels))
+    .map((w) => podPrincipal(w.namespace ?? "default", w.serviceAccount));
+  return [...new Set(out)].sort();
+}
+
+/** The HTTP entries of the edges behind a rule; undefined when some edge has no HTTP record. */
+function ruleHttp(rule: Rule, edges: Map<string, Edge>, notes: string[]): HttpMatch[] | undefined {
+  const keys = rule.evidence?.edges ?? [];
+  const entries = new Map<string, HttpMatch>();
+  for (const k of keys) {
+    const e = edges.get(k);
+    if (!e?.http?.length) return undefined;
+    for (const h of e.http) {
+      const { path, widened } = templateToIstioPath(h.path);
+      if (widened)
+        notes.push(`${k}: ${h.method} ${h.path} written as Istio path ${path} (no inner wildcard in Istio)`);
+      const m: HttpMatch = { method: h.method };
+      if (path !== "*") Object.assign(m, istioPathMatch(path));
+      entries.set(`${h.method} ${path}`, m);
+    }
+  }
+  if (entries.size === 0) return undefined;
+  return [...entries.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, m]) => m);
+}
+
+function istioPathMatch(path: string): Pick<HttpMatch, "path" | "pathKind"> {
+  if (path.endsWith("*")) return { path: path.slice(0, -1), pathKind: "prefix" };
+  if (path.startsWith("*")) return { path: path.slice(1), pathKind: "suffix" };
+  return { path, pathKind: "exact" };
+}
+
+function tcpPorts(ports: Rule["ports"]): PortMatch[] | "any" | undefined {
+  if (ports === "any") return "any";
+  const tcp = ports.filter((p) => p.protocol === "TCP" && typeof p.port !== "string");
+  return tcp.length ? tcp.map((p) => ({ ...p })) : undefined;
+}
+
+function meshPeers(
+  rule: Rule,
+  workloads: MapWorkload[],
+  notes: string[],
+): { peers: Peer[]; plaintext: boolean } {
+  const peers: Peer[] = [];
+  let plaintext = false;
+  for (const p of rule.peers) {
+    if (p.kind === "pods") {
+      const principals = principalsOf(p, workloads);
+      if (principals.length) peers.push({ kind: "principals", patterns: principals });
+      else
+        notes.push(
+          `${rule.origin.policyName}: peer ${JSON.stringify(p.pods)} matches no workload with a known identity`,
+        );
+    } else if (p.kind === "ipblock") {
+      peers.push(p);
+      plaintext = true;
+    } else if (p.kind === "any") {
+      peers.push(p);
+      plaintext = true;
+    }
+  }
+  return { peers, plaintext };
+}
+
+function namespacePolicies(ns: string, strict: boolean): { allowNothing: Policy; peerAuth: Policy } {
+  const subject = { namespaces: { kind: "names" as const, names: [ns] }, pods: {} };
+  const origin = {
+    policyKind: "PeerAuthentication",
+    policyName: "default",
+    namespace: ns,
+    ruleIndex: 0,
+    direction: "ingress" as const,
+  };
+  return {
+    allowNothing: {
+      kind: "AuthorizationPolicy",
+      name: "allow-nothing",
+      namespace: ns,
+      subject,
+      directions: ["ingress"],
+      rules: [],
+      origin: {},
+    },
+    peerAuth: {
+      kind: "PeerAuthentication",
+      name: "default",
+      namespace: ns,
+      priority: 1,
+      subject,
+      directions: ["ingress"],
+      rules: strict
+        ? [{ direction: "ingress", action: "deny", peers: [PLAINTEXT_PEER], ports: "any", origin }]
+        : [],
+      origin: {},
+      mtls: strict ? "STRICT" : "PERMISSIVE",
+    },
+  };
+}
+
+/** Builds the Istio IR from the generated Kubernetes IR and the (L7-capped) map. */
+export function synthesizeIstio(
+  k8s: PolicySet,
+  map: CommunicationMap,
+  opts: IstioSynthOptions = {},
+): IstioSynthResult {
+  const notes: string[] = [];
+  const set = emptyIstioPolicySet();
+  const layer = (stage: Layer["stage"]) => set.layers.find((l) => l.stage === stage)!;
+  const edges = new Map(map.edges.map((e) => [`${e.src} -> ${e.dst}`, e]));
+  const np = k8s.layers.find((l) => l.stage === "k8s-np")?.policies ?? [];
+  const namespaces = new Set<string>();
+  const permissive: Policy[] = [];
+  for (const p of np) {
+    if (!p.namespace) continue;
+    namespaces.add(p.namespace);
+    if (p.name === "default-deny" || p.name === "allow-dns-egress") continue;
+    const rules: Rule[] = [];
+    let plaintext = false;
+    for (const r of p.rules.filter((x) => x.direction === "ingress")) {
+      const ports = tcpPorts(r.ports);
+      if (!ports) continue; // UDP/SCTP only: the sidecar does not see it
+      const mesh = meshPeers(r, map.workloads, notes);
+      plaintext ||= mesh.plaintext;
+      if (!mesh.peers.length) continue;
+      const http = ruleHttp(r, edges, notes);
+      rules.push({
+        direction: "ingress",
+        action: "allow",
+        peers: mesh.peers,
+        ports,
+        ...(http ? { http } : {}),
+        origin: { ...r.origin, policyKind: "AuthorizationPolicy", ruleIndex: rules.length },
+        ...(r.evidence ? { evidence: r.evidence } : {}),
+      });
+    }
+    const policy: Policy = {
+      kind: "AuthorizationPolicy",
+      name: p.name,
+      namespace: p.namespace,
+      subject: p.subject,
+      directions: ["ingress"],
+      rules,
+      origin: {},
+    };
+    layer(opts.audit ? "istio-audit" : "istio-allow").policies.push(policy);
+    if (plaintext) {
+      notes.push(
+        `${p.namespace}/${p.name}: has clients outside the mesh; its PeerAuthentication stays PERMISSIVE`,
+      );
+      permissive.push({
+        ...namespacePolicies(p.namespace, false).peerAuth,
+        name: p.name,
+        subject: p.subject,
+        priority: 0,
+      });
+    }
+  }
+  if (!opts.audit) {
+    for (const ns of [...namespaces].sort()) {
+      const { allowNothing, peerAuth } = namespacePolicies(ns, true);
+      layer("istio-allow").policies.push(allowNothing);
+      layer("istio-peer-authn").policies.push(peerAuth);
+    }
+    layer("istio-peer-authn").policies.push(...permissive);
+  }
+  const key = (p: Policy) => `${p.namespace ?? ""}/${p.name}`;
+  for (const l of set.layers) l.policies.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  return { set, notes: [...new Set(notes)].sort() };
+}

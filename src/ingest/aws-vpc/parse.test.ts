@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { corpusPath } from "../../../test/helpers/corpus.js";
 import { parseFile, parseText, tally } from "../../../test/helpers/flow-parse.js";
 import { flowDirection } from "../../graph/direction.js";
-import { readFlows } from "../../io/flow-files.js";
+import { readFlowBatches, readFlows } from "../../io/flow-files.js";
 import type { Flow } from "../../model/flow.js";
 import { MicrosegError, ProblemSink } from "../../model/problems.js";
 import { detectFormat } from "../registry.js";
@@ -270,6 +270,15 @@ describe("AWS VPC flow logs: detection, gzip and Parquet through readFlows", () 
         "404 record(s) without a flow skipped (status records of the source: node status, lost events, NODATA …)",
       ],
     ]);
+  });
+
+  it("readFlowBatches gives the same flows in order, in batches", async () => {
+    const file = vpc("opensearch-catalog-raw-v2.log");
+    const batches: Flow[][] = [];
+    for await (const b of readFlowBatches([file], { problems: new ProblemSink() })) batches.push(b);
+    const { flows } = await read([file]);
+    expect(batches.every((b) => b.length > 0)).toBe(true);
+    expect(batches.flat().map((f) => f.origin.line)).toEqual(flows.map((f) => f.origin.line));
   });
 
   it("passes --vpc-fields through readFlows", async () => {

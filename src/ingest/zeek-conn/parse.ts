@@ -145,7 +145,7 @@ function jsonValue(v: unknown): string | number | undefined {
 function zeekLineScore(line: string): number {
   if (line.startsWith("#fields") && line.includes("id.orig_h")) return 1;
   if (/^#(separator|set_separator|empty_field|unset_field|path|open|close|types)\b/.test(line)) return 1;
-  if (line.startsWith("#")) return 0.5;
+  if (line.startsWith("#")) return 0;
   if (line.startsWith("{")) {
     const o = parseJsonObject(line);
     return o && "id.orig_h" in o && "uid" in o ? 1 : 0;

@@ -28,6 +28,8 @@ export interface DuckDbStoreOptions {
   path: string;
   /** DuckDB worker threads (default: DuckDB's own choice). */
   threads?: number;
+  /** DuckDB's memory limit (default 640MB: bulk aggregation spills to disk beyond it, peak RSS stays under 1 GiB). */
+  memoryLimit?: string;
 }
 
 type Row = Record<string, unknown>;
@@ -69,6 +71,7 @@ export class DuckDbStore implements Store {
     try {
       const config: Record<string, string> = {};
       if (opts.threads) config.threads = String(opts.threads);
+      config.memory_limit = opts.memoryLimit ?? "640MB";
       instance = await DuckDBInstance.create(opts.path, config);
     } catch (e) {
       fail("file-unreadable", `cannot open the DuckDB store: ${(e as Error).message}`, { file: opts.path });

@@ -95,13 +95,11 @@ export function vpcReadCsv(
   return `read_csv(${sqlString(file)}, delim = ' ', quote = '', escape = '', header = ${header}, auto_detect = false, nullstr = '-', columns = {${cols}}, ignore_errors = true${reject})`;
 }
 
-function protocolCase(col: string): string {
-  const whens: string[] = [];
-  for (let n = 0; n < 256; n++) {
-    const name = ianaProtocolName(n);
-    if (name !== `PROTO-${n}`) whens.push(`WHEN ${n} THEN ${sqlString(name)}`);
-  }
-  return `CASE WHEN ${col} IS NULL THEN 'unknown' ELSE (CASE ${col} ${whens.join(" ")} ELSE 'PROTO-' || ${col} END) END`;
+/** The protocol names flows carry, by IANA number (the streaming parser's names). */
+function protocolValues(): string {
+  const rows: string[] = [];
+  for (let n = 0; n < 256; n++) rows.push(`(${n}, ${sqlString(ianaProtocolName(n))})`);
+  return rows.join(", ");
 }
 
 /** The staging query: one scan of the file, roles, interval joins, hourly groups. */
@@ -141,12 +139,12 @@ WITH v AS (
     CASE WHEN role IN ('edge', 'dropped') THEN sip END AS sip,
     CASE WHEN role IN ('edge', 'dropped') THEN dip END AS dip,
     CASE WHEN role IN ('edge', 'dropped') THEN (coalesce(t, 0) // 3600000) * 3600000 END AS hour,
-    CASE WHEN role IN ('edge', 'dropped') THEN ${protocolCase("pr")} END AS protocol,
+    CASE WHEN role IN ('edge', 'dropped') THEN pr END AS pr,
     CASE WHEN role IN ('edge', 'dropped') THEN coalesce(dp, 0) END AS port,
     coalesce(t, 0) AS t, coalesce(pk, 0) AS pk, coalesce(nbytes, 0) AS nbytes
   FROM r
 )
-SELECT k.role, k.act, k.hour, k.sip, k.dip, bs.workload_id AS sw, bd.workload_id AS dw, k.protocol, k.port,
+SELECT k.role, k.act, k.hour, k.sip, k.dip, bs.workload_id AS sw, bd.workload_id AS dw, k.pr, k.port,
   count(*) AS flows, sum(k.nbytes) AS bytes, sum(k.pk) AS packets, min(k.t) AS first_seen, max(k.t) AS last_seen
 FROM k
 LEFT JOIN bulk_bindings bs ON bs.ip = k.sip AND k.t >= bs.lo AND k.t < bs.hi
@@ -204,14 +202,20 @@ async function nameAddresses(conn: DuckDBConnection, networks: NetworkNamer): Pr
 
 const OUTSIDE = "(s LIKE 'cidr:%' OR s LIKE 'external:%' OR s LIKE 'entity:%')";
 
-/** The resolved rows (self peers marked) as a view over the stage. */
-const RESOLVED_SQL = `
-CREATE TEMP VIEW bulk_resolved AS
-SELECT hour, coalesce(sw, sn.id) AS s, coalesce(dw, dn.id) AS d, protocol, port,
+/** The resolved rows, materialised once: addresses named, protocols named, roles to verdicts. */
+function resolvedSql(): string {
+  return `
+CREATE TEMP TABLE bulk_resolved AS
+SELECT hour, coalesce(sw, sn.id) AS s, coalesce(dw, dn.id) AS d,
+  CASE WHEN bulk_stage.pr IS NULL THEN 'unknown' ELSE coalesce(p.name, 'PROTO-' || bulk_stage.pr) END AS protocol, port,
   CASE WHEN role = 'dropped' THEN 'dropped' ELSE 'forwarded' END AS verdict,
   flows, bytes, packets, first_seen, last_seen
-FROM bulk_stage LEFT JOIN bulk_names sn ON sn.ip = sip LEFT JOIN bulk_names dn ON dn.ip = dip
+FROM bulk_stage
+LEFT JOIN bulk_names sn ON sn.ip = sip
+LEFT JOIN bulk_names dn ON dn.ip = dip
+LEFT JOIN (VALUES ${protocolValues()}) p(pr, name) ON p.pr = bulk_stage.pr
 WHERE role IN ('edge', 'dropped')`;
+}
 
 function num(v: unknown): number {
   return typeof v === "bigint" ? Number(v) : Number(v ?? 0);
@@ -275,7 +279,7 @@ export async function bulkIngestVpc(o: BulkVpcOptions): Promise<BulkVpcResult> {
     await loadBindings(conn, o.bindings);
     await conn.run(stageSql(vpcReadCsv(o.file, fields, header, true), fields));
     const names = await nameAddresses(conn, o.networks);
-    await conn.run(RESOLVED_SQL);
+    await conn.run(resolvedSql());
     const { counts, ignored } = await countRoles(conn);
     await conn.run(
       `INSERT INTO edges SELECT hour, s, d, protocol, port, verdict, sum(flows), sum(bytes), sum(packets),

@@ -23,9 +23,11 @@ function addTo(src: Source, field: keyof IstioSource, values: string[]): void {
 function sourceFields(p: Peer, src: Source, where: string): void {
   switch (p.kind) {
     case "principals":
-      return addTo(src, "principals", p.patterns);
+      addTo(src, "principals", p.patterns);
+      return;
     case "namespaces":
-      return addTo(src, "namespaces", p.patterns);
+      addTo(src, "namespaces", p.patterns);
+      return;
     case "ipblock":
       addTo(src, "ipBlocks", [p.cidr]);
       if (p.except.length) addTo(src, "notIpBlocks", p.except);

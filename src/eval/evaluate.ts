@@ -98,14 +98,18 @@ export function createEvaluator(set: Parameters<typeof compilePolicySet>[0]): Ev
     if (subject.kind !== "pod")
       return { allowed: true, direction, stage: "not-a-pod", rules: [], policies: [] };
     const queries = side(subject, peer, direction, conn.dst);
-    let first: SideVerdict | undefined;
-    // every plane must allow; the first plane that denies gives the verdict (src/eval/planes.ts)
+    let decided: SideVerdict | undefined;
+    const rules: SideVerdict["rules"] = [];
+    // every plane must allow; the first plane that denies gives the verdict (src/eval/planes.ts);
+    // when all allow, the verdict names every plane's allowing rules
     for (const plane of planes) {
       const v = decidePlane(plane, queries, conn, direction);
       if (!v.allowed) return v;
-      first ??= v;
+      rules.push(...v.rules);
+      if (!decided || (decided.stage === "default" && v.stage !== "default")) decided = v;
     }
-    return first ?? { allowed: true, direction, stage: "default", rules: [], policies: [] };
+    if (!decided) return { allowed: true, direction, stage: "default", rules: [], policies: [] };
+    return planes.length > 1 ? { ...decided, rules } : decided;
   };
 
   const decidePlane = (

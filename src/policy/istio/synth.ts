@@ -13,11 +13,14 @@ import { compileSelector } from "../../model/labels.js";
 import type { CommunicationMap, Edge, MapWorkload } from "../../model/map.js";
 import type { HttpMatch, Layer, Peer, Policy, PolicySet, PortMatch, Rule } from "../ir/types.js";
 import { emptyIstioPolicySet, PLAINTEXT_PEER } from "./parse.js";
+import { DEFAULT_ROOT_NAMESPACE } from "./types.js";
 
 /** Options of the Istio synthesis. */
 export interface IstioSynthOptions {
   /** Write AUDIT policies only (staged rollout): nothing is enforced. */
   audit?: boolean;
+  /** Istio's root namespace (default `istio-system`): policies there would apply mesh-wide, so none are written there. */
+  rootNamespace?: string;
 }
 
 /** The Istio IR and what the user should know. */
@@ -62,10 +65,29 @@ function istioPathMatch(path: string): Pick<HttpMatch, "path" | "pathKind"> {
   return { path, pathKind: "exact" };
 }
 
-function tcpPorts(ports: Rule["ports"]): PortMatch[] | "any" | undefined {
+/** TCP ports of a rule, named ports resolved against the subject's container ports (Istio ports are numbers). */
+function tcpPorts(
+  ports: Rule["ports"],
+  subject: Policy,
+  workloads: MapWorkload[],
+): PortMatch[] | "any" | undefined {
   if (ports === "any") return "any";
-  const tcp = ports.filter((p) => p.protocol === "TCP" && typeof p.port !== "string");
-  return tcp.length ? tcp.map((p) => ({ ...p })) : undefined;
+  const sel = compileSelector(subject.subject.pods);
+  const members = workloads.filter((w) => (w.namespace ?? "default") === subject.namespace && sel(w.labels));
+  const out = new Map<string, PortMatch>();
+  for (const p of ports) {
+    if (p.protocol !== "TCP") continue;
+    if (typeof p.port !== "string") {
+      out.set(`${p.port}-${p.endPort}`, { ...p });
+      continue;
+    }
+    for (const w of members)
+      for (const cp of w.ports ?? [])
+        if (cp.name === p.port && cp.protocol === "TCP")
+          out.set(`${cp.port}-`, { protocol: "TCP", port: cp.port });
+  }
+  const list = [...out.values()].sort((a, b) => Number(a.port ?? 0) - Number(b.port ?? 0));
+  return list.length ? list : undefined;
 }
 
 function meshPeers(
@@ -142,14 +164,21 @@ export function synthesizeIstio(
   const np = k8s.layers.find((l) => l.stage === "k8s-np")?.policies ?? [];
   const namespaces = new Set<string>();
   const permissive: Policy[] = [];
+  const root = opts.rootNamespace ?? DEFAULT_ROOT_NAMESPACE;
   for (const p of np) {
     if (!p.namespace) continue;
+    if (p.namespace === root) {
+      notes.push(
+        `${root}/${p.name}: no Istio policy written in the root namespace ${root} (it would apply mesh-wide)`,
+      );
+      continue;
+    }
     namespaces.add(p.namespace);
     if (p.name === "default-deny" || p.name === "allow-dns-egress") continue;
     const rules: Rule[] = [];
     let plaintext = false;
     for (const r of p.rules.filter((x) => x.direction === "ingress")) {
-      const ports = tcpPorts(r.ports);
+      const ports = tcpPorts(r.ports, p, map.workloads);
       if (!ports) continue; // UDP/SCTP only: the sidecar does not see it
       const mesh = meshPeers(r, map.workloads, notes);
       plaintext ||= mesh.plaintext;

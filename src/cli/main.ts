@@ -103,6 +103,12 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       false,
     )
     .option("--ignore-zones", "turn every edge into rules, even those the zone matrix forbids", false)
+    .option("--istio-audit", "istio: write AUDIT policies only (staged rollout; nothing enforced)", false)
+    .option(
+      "--max-path-templates <n>",
+      "cilium/istio: distinct HTTP path templates per edge and method before widening to a prefix",
+      (v: string) => Number.parseInt(v, 10),
+    )
     .action(async (o) => {
       const config = await loadConfig(program.opts().config);
       await runGenerate({ ...o, config, stdout: io.stdout, log });

@@ -24,6 +24,10 @@ export interface GenerateOptions {
   out?: string;
   excludeNamespace?: string[];
   includeSystemNamespaces?: boolean;
+  /** Istio: write AUDIT policies only (staged rollout). */
+  istioAudit?: boolean;
+  /** Distinct HTTP path templates per edge and method before widening to a prefix. */
+  maxPathTemplates?: number;
   /** Zones, matrix and bastions; the zone matrix gates the edges (default matrix and heuristics without it). */
   config?: MicrosegConfig;
   /** Turn every edge into rules, whatever the zone matrix says. */
@@ -43,7 +47,15 @@ export interface GenerateResult {
 export function generateFromMap(
   map: CommunicationMap,
   target: string,
-  opts: Pick<GenerateOptions, "excludeNamespace" | "includeSystemNamespaces" | "config" | "ignoreZones"> = {},
+  opts: Pick<
+    GenerateOptions,
+    | "excludeNamespace"
+    | "includeSystemNamespaces"
+    | "config"
+    | "ignoreZones"
+    | "istioAudit"
+    | "maxPathTemplates"
+  > = {},
 ): GenerateResult {
   const t = getTarget(target);
   const excluded = opts.includeSystemNamespaces ? [] : DEFAULT_EXCLUDED_NAMESPACES;
@@ -54,7 +66,14 @@ export function generateFromMap(
     excludeNamespaces: [...excluded, ...(opts.excludeNamespace ?? [])],
     ...(zoning ? { allowEdge: zoneEdgeGate(zoning) } : {}),
   });
-  return { synth, objects: t.emit(synth.set) };
+  if (!t.refine) return { synth, objects: t.emit(synth.set) };
+  // Cilium and Istio: the target's own IR (L7, entities, FQDNs, mesh identities) from the same units
+  const refined = t.refine(map, synth, {
+    istioAudit: opts.istioAudit,
+    maxTemplatesPerEdge: opts.maxPathTemplates,
+  });
+  const notes = [...new Set([...synth.notes, ...refined.notes])].sort();
+  return { synth: { ...synth, set: refined.set, notes }, objects: t.emit(refined.set) };
 }
 
 /** Renders emitted objects as YAML files (one object per file). */

@@ -44,8 +44,7 @@ export async function prepareFlows(o: FlowInputOptions): Promise<PreparedFlows> 
   };
   const log = o.log;
   const onFormat = log
-    ? (file: string, format: string, reason: string) =>
-        log(`flows: ${file}: read as ${format} (${reason})`)
+    ? (file: string, format: string, reason: string) => log(`flows: ${file}: read as ${format} (${reason})`)
     : undefined;
   if (!onePass) {
     // first pass: learn only (problems of this pass are dropped; the second pass reports them)

@@ -5,7 +5,7 @@
  */
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import Ajv from "ajv-draft-04";
+import * as AjvDraft04 from "ajv-draft-04";
 import { describe, expect, it } from "vitest";
 import { LINT_RULES } from "../../src/analysis/lint/catalogue.js";
 import type { LintFinding } from "../../src/analysis/lint/types.js";
@@ -188,6 +188,8 @@ describe("lint on a fixture with one mistake each", () => {
 describe("SARIF", () => {
   const require = createRequire(import.meta.url);
   const schema = require("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json");
+  // a CommonJS module: its `default` is the class (module.exports) under both Node and TypeScript
+  const Ajv = AjvDraft04.default;
   const validate = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false }).compile(schema);
 
   it("validates against the SARIF 2.1.0 schema and carries every finding with rule, level, file and line", async () => {

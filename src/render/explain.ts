@@ -20,6 +20,42 @@ import type { ConnSet, Protocol } from "../model/ports.js";
 export interface ExplainTxtOptions {
   /** Only allowed or only denied segments (`--explain-only`). */
   only?: "allow" | "deny";
+  /** Multi-network analysis: the network the pairs are in, added to the section titles (`pod-network`). */
+  network?: string;
+  /**
+   * Leave out a side that only the system default decides when the other side has reasons
+   * (secondary networks, where netpol-analyzer names only the MultiNetworkPolicies that decide).
+   */
+  omitDefaultSides?: boolean;
+  /** List pairs that only the system default decides with the others (netpol-analyzer with `--focus-conn`). */
+  defaultsAsSpecific?: boolean;
+  /** Pairs denied because their ends are in separate isolated networks, listed with the others. */
+  isolated?: readonly IsolatedPair[];
+}
+
+/** A pair across isolated networks: denied, with the sentence naming the networks that isolate it. */
+export interface IsolatedPair {
+  src: string;
+  dst: string;
+  conns: ConnSet;
+  /** `UserDefinedNetwork 'blue' isolates blue[udn]/web[Pod]; and …`. */
+  reason: string;
+}
+
+function isolatedBlock(p: IsolatedPair): string {
+  const lines = [
+    RULER,
+    `Connections between ${p.src} => ${p.dst}:`,
+    "",
+    "Denied connections:",
+    `\tDenied ${explainConnsText(p.conns)} due to existence of user defined networks:`,
+    "\t\tEgress ",
+    `\t\t\t${p.reason}`,
+    "\t\tIngress ",
+    `\t\t\t${p.reason}`,
+    "",
+  ];
+  return `${lines.join("\n")}\n`;
 }
 
 const RULER = "-".repeat(160);
@@ -37,8 +73,11 @@ function banner(title: string): string {
   return `${line}\n# ${title} #\n${line}\n`;
 }
 
+/** Policy kinds printed as `namespace/name`. */
+const NAMESPACED_KINDS = new Set(["NetworkPolicy", "MultiNetworkPolicy"]);
+
 function policyName(p: PolicyRef): string {
-  return p.namespace !== undefined && p.kind === "NetworkPolicy" ? `${p.namespace}/${p.name}` : p.name;
+  return p.namespace !== undefined && NAMESPACED_KINDS.has(p.kind) ? `${p.namespace}/${p.name}` : p.name;
 }
 
 const VERB = { allow: "allows", deny: "denies", pass: "passes" } as const;
@@ -53,7 +92,7 @@ function reasonLine(r: Exclude<Reason, { kind: "default" }>, e: Ends): string {
   const who = `${r.policy.kind} '${policyName(r.policy)}'`;
   if (r.kind === "rule") {
     const ref = r.ruleName ?? `#${r.ruleIndex + 1}`;
-    const id = r.policy.kind === "NetworkPolicy" ? `#${r.ruleIndex + 1}` : ref;
+    const id = NAMESPACED_KINDS.has(r.policy.kind) ? `#${r.ruleIndex + 1}` : ref;
     return `${who} ${VERB[r.action]} connections by ${e.dir} rule ${id}`;
   }
   if (r.rules.length > 0 && r.namedUnresolved)
@@ -73,7 +112,7 @@ function objectLine(r: IngressObjectReason): string {
 /** The list a reason is grouped in (two or more of one group print as `<group> list:`), if any. */
 function groupOf(r: SideReasons["reasons"][number]): string | undefined {
   if (r.kind === "ingress-object") return r.via;
-  if (r.kind !== "default" && r.stage === "k8s-np") return "NetworkPolicy";
+  if (r.kind !== "default" && r.stage === "k8s-np") return r.policy.kind;
   return undefined;
 }
 
@@ -120,19 +159,26 @@ function sideLines(s: SideReasons, e: Ends): string[] {
   return out;
 }
 
-function segmentLines(s: PairSegment, src: string, dst: string): string[] {
+function segmentLines(s: PairSegment, src: string, dst: string, omitDefault: boolean): string[] {
   const verdict = s.allowed ? "Allowed" : "Denied";
   const conns = explainConnsText(s.conns);
   const allDefault = [s.egress, s.ingress].every((x) => x.reasons.every((r) => r.kind === "default"));
   if (allDefault) return [`\t${verdict} ${conns} due to the system default (Allow all)`];
+  const onlyDefault = (x: SideReasons) => omitDefault && x.reasons.every((r) => r.kind === "default");
   return [
     `\t${verdict} ${conns} due to the following policies and rules:`,
-    ...sideLines(s.egress, { subject: src, peer: dst, dir: "Egress" }),
-    ...sideLines(s.ingress, { subject: dst, peer: src, dir: "Ingress" }),
+    ...(onlyDefault(s.egress) ? [] : sideLines(s.egress, { subject: src, peer: dst, dir: "Egress" })),
+    ...(onlyDefault(s.ingress) ? [] : sideLines(s.ingress, { subject: dst, peer: src, dir: "Ingress" })),
   ];
 }
 
-function groupLines(title: string, segs: PairSegment[], src: string, dst: string): string[] {
+function groupLines(
+  title: string,
+  segs: PairSegment[],
+  src: string,
+  dst: string,
+  omitDefault: boolean,
+): string[] {
   if (segs.length === 0) return [];
   const sorted = segs
     .map((s) => [explainConnsText(s.conns), s] as const)
@@ -140,13 +186,15 @@ function groupLines(title: string, segs: PairSegment[], src: string, dst: string
   const out = [`${title}:`];
   sorted.forEach(([, s], i) => {
     if (i > 0) out.push("");
-    out.push(...segmentLines(s, src, dst));
+    out.push(...segmentLines(s, src, dst, omitDefault));
   });
   out.push("");
   return out;
 }
 
-function pairBlock(p: PairExplanation, only: ExplainTxtOptions["only"]): string | undefined {
+function pairBlock(p: PairExplanation, o: ExplainTxtOptions): string | undefined {
+  const { only } = o;
+  const omit = o.omitDefaultSides === true;
   const allowed = only === "deny" ? [] : p.segments.filter((s) => s.allowed);
   const denied = only === "allow" ? [] : p.segments.filter((s) => !s.allowed);
   if (allowed.length === 0 && denied.length === 0) return undefined;
@@ -154,27 +202,33 @@ function pairBlock(p: PairExplanation, only: ExplainTxtOptions["only"]): string 
     RULER,
     `Connections between ${p.src} => ${p.dst}:`,
     "",
-    ...groupLines("Allowed connections", allowed, p.src, p.dst),
-    ...groupLines("Denied connections", denied, p.src, p.dst),
+    ...groupLines("Allowed connections", allowed, p.src, p.dst, omit),
+    ...groupLines("Denied connections", denied, p.src, p.dst, omit),
   ];
   return `${lines.join("\n")}\n`;
 }
 
 /** The explanation text for the given pairs (already focus-filtered and restricted). */
 export function renderExplainTxt(pairs: readonly PairExplanation[], o: ExplainTxtOptions = {}): string {
-  const specific: string[] = [];
+  const specific: [string, string][] = (o.isolated ?? []).map((p) => [
+    `${p.src} => ${p.dst}`,
+    isolatedBlock(p),
+  ]);
   const defaults: string[] = [];
   for (const p of pairs) {
-    if (isAllDefault(p)) {
+    if (!o.defaultsAsSpecific && isAllDefault(p)) {
       if (o.only !== "deny") defaults.push(`${p.src} => ${p.dst}`);
       continue;
     }
-    const block = pairBlock(p, o.only);
-    if (block !== undefined) specific.push(block);
+    const block = pairBlock(p, o);
+    if (block !== undefined) specific.push([`${p.src} => ${p.dst}`, block]);
   }
+  specific.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   let out = "";
-  if (specific.length > 0) out += `\n${banner("Specific connections and their reasons")}${specific.join("")}`;
+  const inNet = o.network !== undefined ? ` in ${o.network}` : "";
+  if (specific.length > 0)
+    out += `\n${banner(`Specific connections and their reasons${inNet}`)}${specific.map(([, b]) => b).join("")}`;
   if (defaults.length > 0)
-    out += `\n${banner("All Connections due to the system default (Allow all)")}${defaults.join("\n")}\n`;
+    out += `\n${banner(`All Connections due to the system default (Allow all)${inNet}`)}${defaults.join("\n")}\n`;
   return out;
 }

@@ -37,6 +37,11 @@ const EXCEPTIONS: Record<string, string> = {
     "netpol-analyzer skips the broken document and lists the rest",
   "eval-pairs:onlineboutique_with_pods_severe_error":
     "same: pods.yaml has a YAML syntax error, fatal in microseg, skipped by netpol-analyzer",
+  "connlist-multinet-json:nad_test_3":
+    "the flat JSON holds ns2/pod3 => ns1/pod2 twice (pod network: All Connections; NAD l2-network: TCP 80); " +
+    "netpol-analyzer orders entries with Go's sort.Slice on (src, dst) only, which is not stable, so the order " +
+    "of the two is unspecified; microseg keeps network order (pod network first). Same entries, other order " +
+    "(docs/semantics.md, Multiple networks)",
 };
 
 /** Records a case, or checks that a listed exception still disagrees; true when the case must match. */
@@ -54,9 +59,10 @@ function recordCase(group: string, dir: string, name: string, ok: boolean): bool
 const CORE = ["connlist-txt", "connlist-json", "cli-list", "eval-pairs", "fatal"];
 /** Multi-network groups: the second step, held at no fewer passes than this ratchet. */
 const MULTINET_FLOOR: Record<string, number> = {
-  // UDN/CUDN primary networks pass; NAD secondary networks and MultiNetworkPolicy are not modelled yet
-  "connlist-multinet-txt": 20,
-  "connlist-multinet-json": 20,
+  // every case passes (primary UDN/CUDN, secondary NADs with MultiNetworkPolicy, KubeVirt VMs);
+  // the one json case listed in EXCEPTIONS differs only in the order of two entries
+  "connlist-multinet-txt": 40,
+  "connlist-multinet-json": 33,
   "eval-pairs-multinet": 3,
   "fatal-multinet": 8,
 };

@@ -5,7 +5,9 @@
  * of every namespace its `namespaceSelector` selects that carries the primary-UDN label. Workloads of other namespaces are on the pod
  * network. Networks are isolated from each other: connectivity is analysed per network (addresses
  * outside the cluster are reachable from all of them), and policies apply inside each as usual.
- * Secondary networks (NetworkAttachmentDefinition, MultiNetworkPolicy) are not modelled yet.
+ * Secondary networks (NetworkAttachmentDefinition, MultiNetworkPolicy) are in secondary-networks.ts.
+ * UDN/CUDN objects are recognised by kind, whatever their API group (the corpus also writes them
+ * as `nmstate.io/v1`).
  */
 import type { K8sResource } from "../../inventory/types.js";
 import { compileSelector, type LabelSelector, type Labels } from "../../model/labels.js";
@@ -47,13 +49,13 @@ export function primaryNetworks(
 ): Map<string, PrimaryNetwork> {
   const out = new Map<string, PrimaryNetwork>();
   for (const r of resources) {
-    if (r.kind !== "UserDefinedNetwork" || !r.apiVersion.startsWith("k8s.ovn.org/")) continue;
+    if (r.kind !== "UserDefinedNetwork") continue;
     const spec = isObject(r.raw.spec) ? r.raw.spec : {};
     const ns = r.metadata.namespace ?? "default";
     if (role(spec) === "Primary") out.set(ns, { kind: "UDN", name: ns });
   }
   for (const r of resources) {
-    if (r.kind !== "ClusterUserDefinedNetwork" || !r.apiVersion.startsWith("k8s.ovn.org/")) continue;
+    if (r.kind !== "ClusterUserDefinedNetwork") continue;
     const spec = isObject(r.raw.spec) ? r.raw.spec : {};
     if (!isObject(spec.network) || role(spec.network) !== "Primary") continue;
     const select = compileSelector((spec.namespaceSelector ?? {}) as LabelSelector);
@@ -118,7 +120,7 @@ export function userDefinedNetworkProblems(
   const primaries = new Map<string, string[]>();
   const addPrimary = (ns: string, name: string) => primaries.set(ns, [...(primaries.get(ns) ?? []), name]);
   for (const r of resources) {
-    if (r.kind === "UserDefinedNetwork" && r.apiVersion.startsWith("k8s.ovn.org/")) {
+    if (r.kind === "UserDefinedNetwork") {
       const ns = r.metadata.namespace ?? "default";
       const name = `${ns}/${r.metadata.name}`;
       const spec = isObject(r.raw.spec) ? r.raw.spec : {};
@@ -136,7 +138,7 @@ export function userDefinedNetworkProblems(
           ),
         );
       if (shape.length === 0 && role(spec) === "Primary") addPrimary(ns, name);
-    } else if (r.kind === "ClusterUserDefinedNetwork" && r.apiVersion.startsWith("k8s.ovn.org/")) {
+    } else if (r.kind === "ClusterUserDefinedNetwork") {
       const spec = isObject(r.raw.spec) ? r.raw.spec : {};
       const net = isObject(spec.network) ? spec.network : {};
       const shape = networkSpecProblems(r, net, `ClusterUserDefinedNetwork ${r.metadata.name}`);

@@ -13,7 +13,8 @@ import { ConnSet, PortSet } from "../../model/ports.js";
 import type { Problem } from "../../model/problems.js";
 import { fail } from "../../model/problems.js";
 import { renderExplainTxt } from "../../render/explain.js";
-import { type ConnectivityOptions, emitResult, focusOptions } from "./connectivity.js";
+import { type ConnectivityOptions, checkNetworks, emitResult, focusOptions } from "./connectivity.js";
+import { explainNetworksTxt } from "./connectivity-explain-networks.js";
 import { exposureSectionTxt, focusNamesUnknown } from "./connectivity-exposure.js";
 import { loadConnectivityInputs } from "./connectivity-inputs.js";
 
@@ -45,6 +46,20 @@ export async function runExplain(o: ConnectivityOptions): Promise<number> {
       workloads: inputs.inventory.workloads,
     }),
   };
+  if (o.multipleNetworks) {
+    checkNetworks(inputs);
+    let text = explainNetworksTxt({
+      inputs,
+      focus,
+      ingressTargets: input.ingressTargets,
+      ...(only !== undefined && { only }),
+      empty: focusNamesUnknown(inputs, focus, o.log),
+      log: o.log,
+    });
+    if (o.exposure) text += `\n${await exposureSectionTxt(o)}`;
+    await emitResult(o, text);
+    return 0;
+  }
   let pairs: PairExplanation[] = [];
   if (!focusNamesUnknown(inputs, focus, o.log)) {
     const all = explainConnectivity(input);

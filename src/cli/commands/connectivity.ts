@@ -164,7 +164,7 @@ export async function runConnectivity(o: ConnectivityOptions): Promise<number> {
   const { inventory, policies } = inputs;
   const empty = checkFocusNames(inputs, focus, o.log);
   if (o.multipleNetworks) {
-    await emitResult(o, renderMultiNetwork(o, inputs, focus, empty));
+    await emitResult(o, renderMultiNetwork(o, inputs, focus, empty, o.log));
     return 0;
   }
   const all = analyzeConnectivity({

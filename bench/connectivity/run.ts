@@ -3,6 +3,8 @@
  * fresh Node process (so peak memory is that size's own), printing a table of wall times, peak
  * memory and the ratio to the pairwise reference evaluator run in the same process on the same
  * cluster (on every pair for the small sizes, on sampled source workloads for 1k, extrapolated).
+ * The analysis time is the best of three runs, shown with its CPU time and the load average, since
+ * the machine may be shared; the ratio uses that best analysis time.
  *
  *   npm run bench:connectivity            (or: npx tsx bench/connectivity/run.ts [--seed N] [--quick])
  */
@@ -47,13 +49,14 @@ function row(m: Measurement): string[] {
   return [
     `${m.pods}/${m.namespaces}/${m.policies}`,
     `${m.classes}`,
-    s(m.analysisMs),
+    `${s(m.analysisMs)} (CPU ${s(m.analysisCpuMs)})`,
     mib(m.analysisPeakRssMiB),
     `${s(m.listingMs)} (${m.listingLines} lines)`,
     mib(m.peakRssMiB),
     refText,
     ref ? `${Math.round(ref.ratio)}×` : "—",
     ref ? `${ref.disagreements}/${ref.checks}` : "—",
+    m.loadAverage.toFixed(1),
   ];
 }
 
@@ -76,6 +79,7 @@ function main(): void {
     "reference",
     "ratio",
     "ref. disagreements",
+    "load avg",
   ];
   const rows: string[][] = [head];
   for (const c of cases) {

@@ -36,7 +36,7 @@ export interface ClassMatrixInput {
 export interface ClassMatrix {
   /** Interned connection sets: id 0 is the empty set, id 1 every connection. */
   conns: readonly ConnSet[];
-  /** Pod class → pod class cells with a non-empty set, sorted by source then destination. */
+  /** Pod class → pod class cells with a non-empty set, ordered by destination then source. */
   podToPod: Int32Array;
   /** External source index → pod class cells. */
   sourceToPod: Int32Array;
@@ -233,6 +233,8 @@ interface SideContext {
   /** Per universe index, the id of its container-port list. */
   portsIds: Int32Array;
   portsCount: number;
+  /** A buffer of universe size, reused by every group. */
+  scratch: Int32Array;
 }
 
 function sideTable(ctx: SideContext): SideTable {
@@ -260,34 +262,45 @@ function sideTable(ctx: SideContext): SideTable {
 /** The conn id towards every universe index, for subjects selected like `subject`. */
 function groupResults(ctx: SideContext, subject: PodEndpoint, rules: readonly CompiledRule[]): Uint32Array {
   const { ev, u, matcher, table, direction } = ctx;
-  // the subset of matching rules, interned incrementally in rule order (0: no rule matches)
-  const sig = new Int32Array(u.size);
-  const next = new Map<number, number>();
-  const width = rules.length + 1;
-  rules.forEach((r, k) => {
+  // the subset of matching rules, interned incrementally in rule order (0: no rule matches);
+  // rule k moves each matched index from subset s to subset s+{k}, numbered on first sight
+  const sig = ctx.scratch.fill(0);
+  let count = 0;
+  for (const r of rules) {
+    const moved = new Int32Array(count + 1);
     for (const i of matcher.rule(r)) {
-      const key = sig[i] * width + k + 1;
-      let s = next.get(key);
-      if (s === undefined) {
-        s = next.size + 1;
-        next.set(key, s);
-      }
-      sig[i] = s;
+      const from = sig[i];
+      if (moved[from] === 0) moved[from] = ++count;
+      sig[i] = moved[from];
     }
-  });
+  }
   // container ports matter only where an egress rule names a port (ingress groups split on them)
   const named = direction === "egress" && rules.some((r) => r.named.length > 0);
   const ports = named ? ctx.portsIds : undefined;
   const answers = new Map<number, number>();
+  // without named ports the partition key is the signature itself: a dense table (-1: not yet)
+  const dense = ports ? undefined : new Int32Array(count + 1).fill(-1);
   const out = new Uint32Array(u.size);
   const stride = ctx.portsCount + 1;
+  const answer = (i: number): number => {
+    const peer = endpointAt(u, i);
+    const dstPorts = direction === "ingress" ? subject.ports : peer.kind === "pod" ? peer.ports : [];
+    return table.intern(ev.sideConns(subject, peer, direction, dstPorts));
+  };
   for (let i = 0; i < u.size; i++) {
-    const key = ports ? sig[i] * stride + ports[i] : sig[i];
+    if (dense) {
+      let id = dense[sig[i]];
+      if (id < 0) {
+        id = answer(i);
+        dense[sig[i]] = id;
+      }
+      out[i] = id;
+      continue;
+    }
+    const key = sig[i] * stride + ports![i];
     let id = answers.get(key);
     if (id === undefined) {
-      const peer = endpointAt(u, i);
-      const dstPorts = direction === "ingress" ? subject.ports : peer.kind === "pod" ? peer.ports : [];
-      id = table.intern(ev.sideConns(subject, peer, direction, dstPorts));
+      id = answer(i);
       answers.set(key, id);
     }
     out[i] = id;
@@ -311,6 +324,16 @@ function portsIds(u: Universe): { ids: Int32Array; count: number } {
   return { ids, count: seen.size };
 }
 
+/** The indices below `n` whose answer is not the empty set. */
+function nonEmptyBelow(row: Uint32Array, n: number): Int32Array {
+  let count = 0;
+  for (let i = 0; i < n; i++) if (row[i] !== NONE) count++;
+  const out = new Int32Array(count);
+  let j = 0;
+  for (let i = 0; i < n; i++) if (row[i] !== NONE) out[j++] = i;
+  return out;
+}
+
 /** The allowed connections between every pair of classes, and between classes and external peers. */
 export function classMatrix(input: ClassMatrixInput): ClassMatrix {
   const { evaluator: ev, pods } = input;
@@ -327,21 +350,33 @@ export function classMatrix(input: ClassMatrixInput): ClassMatrix {
       direction,
       portsIds: ports.ids,
       portsCount: ports.count,
+      scratch: new Int32Array(u.size),
     });
   };
   const egress = side("egress", input.destinations);
   const ingress = side("ingress", input.sources);
   const n = pods.length;
+  // by destination: a destination whose ingress side has an opinion admits only some sources,
+  // listed once per ingress group, so the loop visits allowed cells rather than all n² pairs
   const podToPod = new Triples();
-  const inRows = Array.from({ length: n }, (_, b) => ingress.results[ingress.groupOf[b]]);
-  for (let a = 0; a < n; a++) {
-    const eRow = egress.results[egress.groupOf[a]];
-    for (let b = 0; b < n; b++) {
+  const eRows = Array.from({ length: n }, (_, a) => egress.results[egress.groupOf[a]]);
+  const admitted = ingress.results.map((row) => (row ? nonEmptyBelow(row, n) : undefined));
+  for (let b = 0; b < n; b++) {
+    const g = ingress.groupOf[b];
+    const iRow = ingress.results[g];
+    if (!iRow) {
+      for (let a = 0; a < n; a++) {
+        const eRow = eRows[a];
+        const e = eRow ? eRow[b] : ALL;
+        if (e !== NONE) podToPod.push(a, b, e);
+      }
+      continue;
+    }
+    for (const a of admitted[g]!) {
+      const i = iRow[a];
+      const eRow = eRows[a];
       const e = eRow ? eRow[b] : ALL;
       if (e === NONE) continue;
-      const iRow = inRows[b];
-      const i = iRow ? iRow[a] : ALL;
-      if (i === NONE) continue;
       const id = e === ALL || e === i ? i : i === ALL ? e : table.meet(e, i);
       if (id !== NONE) podToPod.push(a, b, id);
     }

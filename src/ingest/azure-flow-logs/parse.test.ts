@@ -1,8 +1,15 @@
-import { readFileSync } from "node:fs";
-import { describe, expect, it } from "vitest";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { gzipSync } from "node:zlib";
+import { afterAll, describe, expect, it } from "vitest";
 import { corpusPath } from "../../../test/helpers/corpus.js";
 import { parseFile, tally } from "../../../test/helpers/flow-parse.js";
 import { flowDirection } from "../../graph/direction.js";
+import { readFlows } from "../../io/flow-files.js";
+import type { Flow } from "../../model/flow.js";
+import { ProblemSink } from "../../model/problems.js";
 import { detectFormat } from "../registry.js";
 import { azureFlowLogsFormat } from "./parse.js";
 
@@ -79,6 +86,37 @@ describe("Azure flow logs: real samples (SOURCE.md)", () => {
       ["1.128.0.0", "175.16.199.0", "B"],
       ["216.160.83.56", "81.2.69.142", "E"],
     ]);
+  });
+});
+
+describe("Azure flow logs through readFlows (document mode)", () => {
+  it("reads a pretty-printed blob from stdin with every tuple's line", async () => {
+    const text = readFileSync(az("msdocs-vnet-flowlog-v4-PT1H.json"));
+    const chosen: string[] = [];
+    const flows: Flow[] = [];
+    const stdin = Readable.from([text]);
+    for await (const f of readFlows(["-"], {
+      problems: new ProblemSink(),
+      stdin,
+      onFormat: (_file, format) => chosen.push(format),
+    }))
+      flows.push(f);
+    expect(chosen).toEqual(["azure-flow-logs"]);
+    expect(flows).toHaveLength(19);
+    const lines = text.toString("utf8").split("\n");
+    for (const f of flows) expect(lines[f.origin.line - 1]).toContain(`"${f.time},${f.src.ip},`);
+  });
+
+  it("reads a gzipped blob (PT1H.json.gz) the same way", async () => {
+    const tmp = mkdtempSync(join(tmpdir(), "microseg-azure-"));
+    afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+    const gz = join(tmp, "PT1H.json.gz");
+    writeFileSync(gz, gzipSync(readFileSync(az("msdocs-nsg-flowlog-v2-PT1H.json"))));
+    const flows: Flow[] = [];
+    for await (const f of readFlows([gz], { problems: new ProblemSink() })) flows.push(f);
+    expect(flows.map((f) => f.verdict).filter((v) => v === "dropped")).toHaveLength(7);
+    expect(flows).toHaveLength(11);
+    expect(flows[0].origin).toEqual({ format: "azure-flow-logs", file: gz, line: 18 });
   });
 });
 

@@ -15,10 +15,15 @@ export { buildMap, buildMapAsync, flowRole, MapBuilder } from "./graph/build.js"
 export { discoverStaticEdges } from "./graph/static-discovery.js";
 export { IdentityResolver } from "./identity/resolve.js";
 export { detectFormat, FLOW_FORMATS, getFormat } from "./ingest/registry.js";
-export type { FlowFormat, FlowParser } from "./ingest/types.js";
+export type {
+  FlowFormat,
+  FlowParser,
+  FlowParserOptions,
+  LocatedParseResult,
+} from "./ingest/types.js";
 export { assertInventoryValid, loadK8sInventory, loadK8sInventoryFromText } from "./inventory/k8s/load.js";
 export type * from "./inventory/types.js";
-export { readFlows } from "./io/flow-files.js";
+export { readFlowBatches, readFlows } from "./io/flow-files.js";
 export * from "./model/flow.js";
 export * from "./model/ipset.js";
 export * from "./model/labels.js";

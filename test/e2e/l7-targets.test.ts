@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { AuthorizationPolicy } from "@kubernetes-models/istio/security.istio.io/v1";
 import { PeerAuthentication } from "@kubernetes-models/istio/security.istio.io/v1beta1";
-import Ajv from "ajv";
+import { Ajv } from "ajv";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";

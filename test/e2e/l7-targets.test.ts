@@ -44,7 +44,7 @@ function crdValidator(file: string, version: string) {
   const crd = parseYaml(readFileSync(join(schemas, file), "utf8"));
   const v = crd.spec.versions.find((x: { name: string }) => x.name === version);
   const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
-  return ajv.compile(goPatternsToJs(v.schema.openAPIV3Schema));
+  return ajv.compile(goPatternsToJs(v.schema.openAPIV3Schema) as Record<string, unknown>);
 }
 
 const validators: Record<string, ReturnType<typeof crdValidator>> = {};

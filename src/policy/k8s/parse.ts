@@ -18,6 +18,7 @@ import {
   type PortMatch,
   type Rule,
 } from "../ir/types.js";
+import { parseClusterNetworkPolicies } from "./cluster-network-policy.js";
 import { checkAdminPolicySet } from "./set-rules.js";
 import type {
   AdminNetworkPolicy,
@@ -34,7 +35,8 @@ import type {
 } from "./types.js";
 
 /** Validation context: the resource being read and where problems go. */
-interface Ctx {
+/** The validation context of one resource: where problems go and how many errors were found. */
+export interface Ctx {
   res: K8sResource;
   sink: ProblemSink;
   errors: number;
@@ -59,7 +61,8 @@ function at(ctx: Ctx, path: string): Location {
   return { ...ctx.res.location, path };
 }
 
-function report(ctx: Ctx, code: ProblemCode, path: string, message: string): void {
+/** Reports an error at a field path of the resource (with its line when known). */
+export function report(ctx: Ctx, code: ProblemCode, path: string, message: string): void {
   ctx.errors++;
   const name = `${ctx.res.kind} ${ctx.res.metadata?.namespace ?? "default"}/${ctx.res.metadata?.name}`;
   ctx.sink.report(code, "error", `${name}: ${message}`, at(ctx, path));
@@ -70,7 +73,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 /** Reads an optional list field: undefined when absent (or null), an error when not a list. */
-function readList(ctx: Ctx, v: unknown, path: string): unknown[] | undefined {
+export function readList(ctx: Ctx, v: unknown, path: string): unknown[] | undefined {
   if (v === undefined || v === null) return undefined;
   if (!Array.isArray(v)) {
     report(ctx, "resource-invalid", path, `expected a list, found ${typeof v}`);
@@ -150,7 +153,7 @@ function readExpressions(ctx: Ctx, v: unknown, path: string): LabelSelector["mat
 }
 
 /** Validates a metav1.LabelSelector; undefined when absent. */
-function readSelector(ctx: Ctx, v: unknown, path: string): LabelSelector | undefined {
+export function readSelector(ctx: Ctx, v: unknown, path: string): LabelSelector | undefined {
   if (v === undefined || v === null) return undefined;
   if (!isObject(v)) {
     report(ctx, "selector-invalid", path, "a label selector must be a map");
@@ -419,7 +422,8 @@ export function lowerNetworkPolicy(np: NetworkPolicy, origin: { file?: string; l
   };
 }
 
-function readNamespacedPod(ctx: Ctx, v: unknown, path: string): NamespacedPod | undefined {
+/** Validates an admin policy `pods` block (namespaceSelector + podSelector). */
+export function readNamespacedPod(ctx: Ctx, v: unknown, path: string): NamespacedPod | undefined {
   if (!isObject(v)) {
     report(ctx, "resource-invalid", path, "pods needs namespaceSelector and podSelector");
     return undefined;
@@ -434,7 +438,8 @@ function countSet(v: Record<string, unknown>, keys: readonly string[]): number {
   return keys.filter((k) => v[k] != null).length;
 }
 
-function readAnpPeer(
+/** Validates an admin policy peer (ingress: namespaces, pods; egress also nodes, networks). */
+export function readAnpPeer(
   ctx: Ctx,
   v: unknown,
   path: string,
@@ -561,7 +566,8 @@ export function readAdminNetworkPolicy(res: K8sResource, sink: ProblemSink): Adm
   return { kind, metadata, ...(priority !== undefined && { priority }), subject, ingress, egress };
 }
 
-function lowerAnpPeer(p: AdminNetworkPolicyPeer): Peer[] {
+/** Lowers an admin policy peer to IR peers. */
+export function lowerAnpPeer(p: AdminNetworkPolicyPeer): Peer[] {
   if (p.namespaces)
     return [{ kind: "pods", namespaces: { kind: "selector", selector: p.namespaces }, pods: {} }];
   if (p.pods)
@@ -629,7 +635,8 @@ function policyKey(p: Policy): string {
 
 /**
  * Parses the Kubernetes policies among `resources` (NetworkPolicy; AdminNetworkPolicy and
- * BaselineAdminNetworkPolicy v1alpha1) into a PolicySet with the layers anp → np → banp. Other kinds are ignored (the inventory loader reports them); invalid policies are
+ * BaselineAdminNetworkPolicy v1alpha1; ClusterNetworkPolicy v1alpha2 by tier, see
+ * cluster-network-policy.ts) into a PolicySet with the layers anp → np → banp. Other kinds are ignored (the inventory loader reports them); invalid policies are
  * reported to `sink` as errors and left out. Policies are sorted by namespace/name.
  */
 export function parseK8sPolicies(resources: K8sResource[], sink: ProblemSink): PolicySet {
@@ -652,6 +659,9 @@ export function parseK8sPolicies(resources: K8sResource[], sink: ProblemSink): P
       if (policy) layer.policies.push(lowerAdminNetworkPolicy(policy, origin));
     }
   }
+  const cnps = parseClusterNetworkPolicies(resources, sink);
+  layers.anp.policies.push(...cnps.admin);
+  layers.banp.policies.push(...cnps.baseline);
   checkAdminPolicySet(resources, sink);
   for (const layer of Object.values(layers))
     layer.policies.sort((a, b) => (policyKey(a) < policyKey(b) ? -1 : policyKey(a) > policyKey(b) ? 1 : 0));

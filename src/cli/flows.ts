@@ -4,7 +4,7 @@
  */
 import { IdentityResolver } from "../identity/resolve.js";
 import type { Inventory } from "../inventory/types.js";
-import { type FlowFileStats, readFlows } from "../io/flow-files.js";
+import { type FlowFileStats, readFlowBatches, readFlows } from "../io/flow-files.js";
 import type { Flow } from "../model/flow.js";
 import { ProblemSink } from "../model/problems.js";
 
@@ -48,7 +48,8 @@ export async function prepareFlows(o: FlowInputOptions): Promise<PreparedFlows> 
     : undefined;
   if (!onePass) {
     // first pass: learn only (problems of this pass are dropped; the second pass reports them)
-    for await (const f of readFlows(o.flows, { ...base, problems: new ProblemSink() })) resolver.learn(f);
+    for await (const batch of readFlowBatches(o.flows, { ...base, problems: new ProblemSink() }))
+      for (const f of batch) resolver.learn(f);
     resolver.endLearning();
   }
   return {

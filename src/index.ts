@@ -1,8 +1,18 @@
 /** microseg's public library API. */
 
+export type { BlastEntry, BlastReport, Reach } from "./analysis/blast-radius/blast-radius.js";
+export { blastRadius, blastSentence } from "./analysis/blast-radius/blast-radius.js";
+export { permittedGraph, usedGraph } from "./analysis/blast-radius/graph.js";
+export { analyzeCde } from "./analysis/cde/cde.js";
+export { cdeEvidence } from "./analysis/cde/evidence.js";
 export { analyzeConnectivity, type ConnectivityPair } from "./analysis/connectivity/connectivity.js";
+export { LINT_RULES } from "./analysis/lint/catalogue.js";
+export { lintPolicies } from "./analysis/lint/lint.js";
+export type { LintFinding } from "./analysis/lint/types.js";
 export { type DeniedFlow, type ReplayItem, type ReplayReport, replay } from "./analysis/replay/replay.js";
 export { runCli } from "./cli/main.js";
+export { parseConfig } from "./config/load.js";
+export type { MicrosegConfig } from "./config/schema.js";
 export * from "./eval/endpoint.js";
 export {
   createEvaluator,
@@ -37,3 +47,5 @@ export { EVIDENCE_ANNOTATION, emitK8sPolicies, emitNetworkPolicy } from "./polic
 export { parseK8sPolicies } from "./policy/k8s/parse.js";
 export { DEFAULT_EXCLUDED_NAMESPACES, synthesizePolicies } from "./policy/synth/synthesize.js";
 export { getTarget, type PolicyTarget, TARGETS, targetNames } from "./policy/targets.js";
+export { classifyZones } from "./zones/classify.js";
+export { compileZoneMatrix, DEFAULT_ZONE_MATRIX } from "./zones/matrix.js";

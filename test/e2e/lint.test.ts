@@ -188,8 +188,9 @@ describe("lint on a fixture with one mistake each", () => {
 describe("SARIF", () => {
   const require = createRequire(import.meta.url);
   const schema = require("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json");
-  // a CommonJS module: its `default` is the class (module.exports) under both Node and TypeScript
-  const Ajv = AjvDraft04.default;
+  // a CommonJS module: under NodeNext `default` is module.exports, which is the class and also
+  // carries itself as `.default`; `.default.default` is the class for both Node and TypeScript
+  const Ajv = AjvDraft04.default.default;
   const validate = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false }).compile(schema);
 
   it("validates against the SARIF 2.1.0 schema and carries every finding with rule, level, file and line", async () => {

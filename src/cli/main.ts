@@ -6,14 +6,15 @@ import { Command, CommanderError, Option } from "commander";
 import { loadConfig } from "../config/load.js";
 import { formatProblem, MicrosegError } from "../model/problems.js";
 import { targetNames } from "../policy/targets.js";
-import { runConnectivity } from "./commands/connectivity.js";
 import { runBlastRadius } from "./commands/blast-radius.js";
 import { runCde } from "./commands/cde.js";
+import { runConnectivity } from "./commands/connectivity.js";
 import { runDemo } from "./commands/demo.js";
 import { runDiscover } from "./commands/discover.js";
 import { runGenerate } from "./commands/generate.js";
 import { runIngest } from "./commands/ingest.js";
 import { runInit } from "./commands/init.js";
+import { runLint } from "./commands/lint.js";
 import { runVerify } from "./commands/verify.js";
 import { runZones } from "./commands/zones.js";
 import { VERSION } from "./version.js";
@@ -294,6 +295,55 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .action(async (o) => {
       await loadConfig(program.opts().config);
       setExit(await runIngest({ ...o, io, log }));
+    });
+
+  program
+    .command("blast-radius")
+    .summary("if a workload is compromised, what can the attacker reach?")
+    .description(
+      "Per workload: what it reaches in one hop and transitively (pivoting through every workload it " +
+        "reaches) under the policies (permitted: --policies with --inventory) and in a map (used: --map), " +
+        "the data classes held there (--config dataClasses), ranked by reach, with the sentence " +
+        "'If X is compromised, the attacker can reach Y and Z, which hold pci, pii.'",
+    )
+    .option("--policies <path>", "policy files or directories; repeatable", collect)
+    .option("--inventory <path>", "workload manifests; repeatable", collect)
+    .option("--map <file>", "communication map (used reach)")
+    .option("--workload <name>", "only this workload (ns/name or name)")
+    .addOption(
+      new Option("-o, --output <format>", "output format")
+        .choices(["table", "json", "md", "html"])
+        .default("table"),
+    )
+    .option("--out <file>", "write the report to this file instead of stdout")
+    .action(async (o) => {
+      const config = await loadConfig(program.opts().config);
+      setExit(await runBlastRadius({ ...o, config, io, log }));
+    });
+
+  program
+    .command("lint")
+    .summary("find segmentation mistakes in policies (NetworkPolicy/ANP/BANP, Cilium, Istio)")
+    .description(
+      "Checks policies and the workloads found in the same paths for the classic mistakes: no default " +
+        "deny, allow-all peers, broad or pod-IP ipBlocks, data without L7 rules, data reachable from " +
+        "public, management reachable from non-bastions, DNS egress anywhere, selectors matching " +
+        "nothing, duplicate names, redundant or shadowed rules, missing policyTypes, no flow monitoring. " +
+        "Zones come from --config, else the heuristics. Exit 1 when a finding is an error. " +
+        "--list-rules prints the catalogue.",
+    )
+    .argument("[paths...]", "policy and manifest files or directories")
+    .addOption(
+      new Option("-o, --output <format>", "output format")
+        .choices(["table", "json", "sarif"])
+        .default("table"),
+    )
+    .option("--out <file>", "write the result to this file instead of stdout")
+    .option("--list-rules", "print the rule catalogue and exit", false)
+    .action(async (paths: string[], o) => {
+      const configPath = program.opts().config as string | undefined;
+      const config = await loadConfig(configPath);
+      setExit(await runLint({ ...o, paths, config, configPath, io, log }));
     });
 
   program

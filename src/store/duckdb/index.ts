@@ -72,6 +72,8 @@ export class DuckDbStore implements Store {
       const config: Record<string, string> = {};
       if (opts.threads) config.threads = String(opts.threads);
       config.memory_limit = opts.memoryLimit ?? "640MB";
+      // big aggregations spill to disk instead of failing (order is restored by ORDER BY where it matters)
+      config.preserve_insertion_order = "false";
       instance = await DuckDBInstance.create(opts.path, config);
     } catch (e) {
       fail("file-unreadable", `cannot open the DuckDB store: ${(e as Error).message}`, { file: opts.path });

@@ -112,7 +112,7 @@ function stageSql(readCsv: string, fields: readonly string[]): string {
   const hasAction = has("action");
   const flags = has("tcp-flags") ? "CASE WHEN pr = 6 AND fl > 0 THEN fl ELSE 0 END" : "0";
   return `
-CREATE TEMP TABLE bulk_stage AS
+CREATE TABLE bulk_stage AS
 WITH v AS (
   SELECT ${sip} AS sip, ${dip} AS dip,
     CASE WHEN ${col("srcport")} BETWEEN 1 AND 65535 THEN ${col("srcport")} END AS sp,
@@ -205,7 +205,7 @@ const OUTSIDE = "(s LIKE 'cidr:%' OR s LIKE 'external:%' OR s LIKE 'entity:%')";
 /** The resolved rows, materialised once: addresses named, protocols named, roles to verdicts. */
 function resolvedSql(): string {
   return `
-CREATE TEMP TABLE bulk_resolved AS
+CREATE TABLE bulk_resolved AS
 SELECT hour, coalesce(sw, sn.id) AS s, coalesce(dw, dn.id) AS d,
   CASE WHEN bulk_stage.pr IS NULL THEN 'unknown' ELSE coalesce(p.name, 'PROTO-' || bulk_stage.pr) END AS protocol, port,
   CASE WHEN role = 'dropped' THEN 'dropped' ELSE 'forwarded' END AS verdict,
@@ -297,6 +297,8 @@ export async function bulkIngestVpc(o: BulkVpcOptions): Promise<BulkVpcResult> {
       const l = skipped[0];
       fail("flow-malformed", l.reason, { file: l.file, line: l.line });
     }
+    await conn.run("DROP TABLE bulk_resolved");
+    await conn.run("DROP TABLE bulk_stage");
     await writer.commit({
       hash: o.hash,
       path: o.file,

@@ -104,10 +104,22 @@ export function jsonErrorOffset(text: string): number | undefined {
       }
     }
     if (c === '"') return str();
-    if (c === "t") return expect("true");
-    if (c === "f") return expect("false");
-    if (c === "n") return expect("null");
-    if (c === "-" || (c !== undefined && c >= "0" && c <= "9")) return num();
+    if (c === "t") {
+      expect("true");
+      return;
+    }
+    if (c === "f") {
+      expect("false");
+      return;
+    }
+    if (c === "n") {
+      expect("null");
+      return;
+    }
+    if (c === "-" || (c !== undefined && c >= "0" && c <= "9")) {
+      num();
+      return;
+    }
     throw new Bad(i);
   };
   try {

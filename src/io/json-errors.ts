@@ -103,7 +103,10 @@ export function jsonErrorOffset(text: string): number | undefined {
         return;
       }
     }
-    if (c === '"') return str();
+    if (c === '"') {
+      str();
+      return;
+    }
     if (c === "t") {
       expect("true");
       return;

@@ -28,7 +28,10 @@ export interface DuckDbStoreOptions {
   path: string;
   /** DuckDB worker threads (default: DuckDB's own choice). */
   threads?: number;
-  /** DuckDB's memory limit (default 640MB: bulk aggregation spills to disk beyond it, peak RSS stays under 1 GiB). */
+  /**
+   * DuckDB's memory limit (default: DuckDB's own, 80 % of RAM). A 640MB cap made the bulk load of
+   * a 10M-record file fail with "Out of Memory" (README "Performance"), so none is set by default.
+   */
   memoryLimit?: string;
 }
 
@@ -71,7 +74,7 @@ export class DuckDbStore implements Store {
     try {
       const config: Record<string, string> = {};
       if (opts.threads) config.threads = String(opts.threads);
-      config.memory_limit = opts.memoryLimit ?? "640MB";
+      if (opts.memoryLimit) config.memory_limit = opts.memoryLimit;
       // big aggregations spill to disk instead of failing (order is restored by ORDER BY where it matters)
       config.preserve_insertion_order = "false";
       instance = await DuckDBInstance.create(opts.path, config);

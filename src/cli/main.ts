@@ -43,7 +43,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   const log = (s: string) => io.stderr(`${s}\n`);
   const program = new Command("microseg")
     .description(
-      "Network microsegmentation: map who talks to whom from flow logs and inventory, generate\n" +
+      "Network microsegmentation: map who talks to whom from flow logs and inventory, generate " +
         "default-deny policies that allow exactly that, and verify them by replaying the flows.",
     )
     .version(VERSION, "-V, --version")
@@ -56,8 +56,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .command("discover")
     .summary("flows + inventory → communication map")
     .description(
-      "Builds the communication map: which workload talks to which, on which ports, how often and\n" +
-        "when. With flows (Hubble JSON now), edges are observed; with manifests only, edges are\n" +
+      "Builds the communication map: which workload talks to which, on which ports, how often and " +
+        "when. With flows (Hubble JSON now), edges are observed; with manifests only, edges are " +
         "inferred from env values that name a Service.",
     )
     .option("--flows <path>", "flow file, directory (recursive) or - for stdin; .gz ok; repeatable", collect)
@@ -90,8 +90,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .command("generate")
     .summary("map → default-deny policies for --target")
     .description(
-      "Writes policies that allow exactly the map's edges: per namespace a default deny (ingress and\n" +
-        "egress) and DNS egress to kube-dns; per workload one policy with one rule per peer, selected by\n" +
+      "Writes policies that allow exactly the map's edges: per namespace a default deny (ingress and " +
+        "egress) and DNS egress to kube-dns; per workload one policy with one rule per peer, selected by " +
         "namespace name and identifying labels. Each rule carries its evidence (flows, first/last seen).",
     )
     .requiredOption("--map <file>", "communication map (from discover --out)")
@@ -120,7 +120,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .command("verify")
     .summary("replay flows (or a map) against policies → would-be-denied flows")
     .description(
-      "Replays every forwarded request flow (or, with --map, every edge) against the policies and\n" +
+      "Replays every forwarded request flow (or, with --map, every edge) against the policies and " +
         "lists what they would deny, with the reason. Exit 1 when anything would be denied.",
     )
     .requiredOption("--policies <path>", "policy files or directories; repeatable", collect)
@@ -150,9 +150,9 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .command("connectivity")
     .summary("policies + workloads → who can reach whom")
     .description(
-      "Lists every pair of workloads (and external address ranges, and {ingress-controller} for\n" +
-        "Ingress/Route objects) with the connections the policies allow, one `src => dst : conns` line\n" +
-        "each (netpol-analyzer's `list` output and flags). With --src and --dst, answers for one\n" +
+      "Lists every pair of workloads (and external address ranges, and {ingress-controller} for " +
+        "Ingress/Route objects) with the connections the policies allow, one `src => dst : conns` line " +
+        "each (netpol-analyzer's `list` output and flags). With --src and --dst, answers for one " +
         "connection instead.",
     )
     .option("--dir <path>", "manifests and policies together; repeatable", collect)
@@ -195,62 +195,6 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .action(async (o) => {
       await loadConfig(program.opts().config);
       setExit(await runConnectivity({ ...o, io, log }));
-    });
-
-  program
-    .command("cde")
-    .summary("prove cardholder-data isolation; write the evidence for an assessor")
-    .description(
-      "Proves that no workload outside the CDE (cde.members of --config), and no outside address, can " +
-        "reach a CDE workload except through the declared connectors, listing every breaking path with " +
-        "the rules that permit each hop. With --out DIR, writes cde-evidence.md and cde-evidence.json " +
-        "(inputs with SHA-256, policies evaluated, timestamp, result per CDE workload). Exit 1 when " +
-        "isolation fails.",
-    )
-    .option("--policies <path>", "policy files or directories; repeatable", collect)
-    .option("--inventory <path>", "workload manifests; repeatable", collect)
-    .option("--out <dir>", "write cde-evidence.md and cde-evidence.json into this directory")
-    .addOption(
-      new Option("-o, --output <format>", "what to print").choices(["text", "json", "md"]).default("text"),
-    )
-    .action(async (o) => {
-      const configPath = program.opts().config as string | undefined;
-      const config = await loadConfig(configPath);
-      setExit(await runCde({ ...o, config, configPath, io, log }));
-    });
-
-  program
-    .command("init")
-    .summary("write a commented starter microseg.yaml (zones pinned from a map)")
-    .description(
-      "Writes a commented starter configuration: with --map, the zones the heuristics find pinned as " +
-        "selectors; the default zone matrix spelled out; bastions, data classes, the CDE and flow " +
-        "sources as examples to fill in. Never replaces an existing file unless --force.",
-    )
-    .option("--map <file>", "communication map to pin the zones from")
-    .option("--out <file>", "write the configuration to this file (else stdout)")
-    .option("--force", "replace an existing --out file", false)
-    .action(async (o) => {
-      setExit(await runInit({ ...o, io, log }));
-    });
-
-  program
-    .command("zones")
-    .summary("map → every workload's trust zone, with the reason")
-    .description(
-      "Classifies every workload of a map into a trust zone: the zones of --config first (first " +
-        "selector that matches), else heuristics: exposed (LoadBalancer/NodePort/Ingress or outside " +
-        "traffic) → public; database, cache or queue image or port → data; monitoring/logging/CI " +
-        "namespace → management; the cluster's namespaces → infrastructure; the rest → application.",
-    )
-    .requiredOption("--map <file>", "communication map (from discover --out)")
-    .addOption(
-      new Option("-o, --output <format>", "output format").choices(["table", "json"]).default("table"),
-    )
-    .option("--out <file>", "write the result to this file instead of stdout")
-    .action(async (o) => {
-      const config = await loadConfig(program.opts().config);
-      setExit(await runZones({ ...o, config, io }));
     });
 
   program
@@ -298,27 +242,40 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     });
 
   program
-    .command("blast-radius")
-    .summary("if a workload is compromised, what can the attacker reach?")
+    .command("cde")
+    .summary("prove cardholder-data isolation; write the evidence for an assessor")
     .description(
-      "Per workload: what it reaches in one hop and transitively (pivoting through every workload it " +
-        "reaches) under the policies (permitted: --policies with --inventory) and in a map (used: --map), " +
-        "the data classes held there (--config dataClasses), ranked by reach, with the sentence " +
-        "'If X is compromised, the attacker can reach Y and Z, which hold pci, pii.'",
+      "Proves that no workload outside the CDE (cde.members of --config), and no outside address, can " +
+        "reach a CDE workload except through the declared connectors, listing every breaking path with " +
+        "the rules that permit each hop. With --out DIR, writes cde-evidence.md and cde-evidence.json " +
+        "(inputs with SHA-256, policies evaluated, timestamp, result per CDE workload). Exit 1 when " +
+        "isolation fails.",
     )
     .option("--policies <path>", "policy files or directories; repeatable", collect)
     .option("--inventory <path>", "workload manifests; repeatable", collect)
-    .option("--map <file>", "communication map (used reach)")
-    .option("--workload <name>", "only this workload (ns/name or name)")
+    .option("--out <dir>", "write cde-evidence.md and cde-evidence.json into this directory")
     .addOption(
-      new Option("-o, --output <format>", "output format")
-        .choices(["table", "json", "md", "html"])
-        .default("table"),
+      new Option("-o, --output <format>", "what to print").choices(["text", "json", "md"]).default("text"),
     )
-    .option("--out <file>", "write the report to this file instead of stdout")
     .action(async (o) => {
-      const config = await loadConfig(program.opts().config);
-      setExit(await runBlastRadius({ ...o, config, io, log }));
+      const configPath = program.opts().config as string | undefined;
+      const config = await loadConfig(configPath);
+      setExit(await runCde({ ...o, config, configPath, io, log }));
+    });
+
+  program
+    .command("init")
+    .summary("write a commented starter microseg.yaml (zones pinned from a map)")
+    .description(
+      "Writes a commented starter configuration: with --map, the zones the heuristics find pinned as " +
+        "selectors; the default zone matrix spelled out; bastions, data classes, the CDE and flow " +
+        "sources as examples to fill in. Never replaces an existing file unless --force.",
+    )
+    .option("--map <file>", "communication map to pin the zones from")
+    .option("--out <file>", "write the configuration to this file (else stdout)")
+    .option("--force", "replace an existing --out file", false)
+    .action(async (o) => {
+      setExit(await runInit({ ...o, io, log }));
     });
 
   program
@@ -347,11 +304,54 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     });
 
   program
+    .command("zones")
+    .summary("map → every workload's trust zone, with the reason")
+    .description(
+      "Classifies every workload of a map into a trust zone: the zones of --config first (first " +
+        "selector that matches), else heuristics: exposed (LoadBalancer/NodePort/Ingress or outside " +
+        "traffic) → public; database, cache or queue image or port → data; monitoring/logging/CI " +
+        "namespace → management; the cluster's namespaces → infrastructure; the rest → application.",
+    )
+    .requiredOption("--map <file>", "communication map (from discover --out)")
+    .addOption(
+      new Option("-o, --output <format>", "output format").choices(["table", "json"]).default("table"),
+    )
+    .option("--out <file>", "write the result to this file instead of stdout")
+    .action(async (o) => {
+      const config = await loadConfig(program.opts().config);
+      setExit(await runZones({ ...o, config, io }));
+    });
+
+  program
+    .command("blast-radius")
+    .summary("if a workload is compromised, what can the attacker reach?")
+    .description(
+      "Per workload: what it reaches in one hop and transitively (pivoting through every workload it " +
+        "reaches) under the policies (permitted: --policies with --inventory) and in a map (used: --map), " +
+        "the data classes held there (--config dataClasses), ranked by reach, with the sentence " +
+        "'If X is compromised, the attacker can reach Y and Z, which hold pci, pii.'",
+    )
+    .option("--policies <path>", "policy files or directories; repeatable", collect)
+    .option("--inventory <path>", "workload manifests; repeatable", collect)
+    .option("--map <file>", "communication map (used reach)")
+    .option("--workload <name>", "only this workload (ns/name or name)")
+    .addOption(
+      new Option("-o, --output <format>", "output format")
+        .choices(["table", "json", "md", "html"])
+        .default("table"),
+    )
+    .option("--out <file>", "write the report to this file instead of stdout")
+    .action(async (o) => {
+      const config = await loadConfig(program.opts().config);
+      setExit(await runBlastRadius({ ...o, config, io, log }));
+    });
+
+  program
     .command("demo")
     .summary("run discover → generate → verify on bundled real input")
     .description(
-      "Runs the main job on real captures: Hubble flows of a cluster running Istio's bookinfo, and\n" +
-        "Online Boutique's manifests (static discovery). Reads ../shared/corpus beside the project\n" +
+      "Runs the main job on real captures: Hubble flows of a cluster running Istio's bookinfo, and " +
+        "Online Boutique's manifests (static discovery). Reads ../shared/corpus beside the project " +
         "unless --data says where the corpus is.",
     )
     .option("--data <dir>", "the corpus directory (holding flows/ and apps/)")

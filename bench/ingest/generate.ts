@@ -4,10 +4,15 @@
  * static inventory binding part of the addresses to workloads (some addresses reused over time).
  *
  * Realistic shape: a few thousand addresses (internal 10.x clients and servers, a thousand
- * external peers), Zipf-skewed choice of servers and ports, ~30 % replies, ~3 % REJECT, a few
- * NODATA records, times spread over a week in increasing order.
+ * external peers) holding a fixed set of conversations (each client calls a few servers on their
+ * ports; Zipf-skewed, so a few conversations carry most records), ~30 % replies, ~3 % REJECT, a
+ * few NODATA records; VPC records over one day in time order (1- and 10-minute aggregation
+ * windows), Hubble flows over a week. The `independent` VPC shape (the earlier generator) draws
+ * client, server and ports independently for every record over a week, so nearly every record is
+ * its own hourly group: no estate looks like that, but the engine must cope with it (bench
+ * `--shape independent`).
  *
- * Usage: tsx bench/ingest/generate.ts vpc|hubble|inventory OUT [records] [seed]
+ * Usage: tsx bench/ingest/generate.ts vpc|hubble|inventory OUT [records] [seed] [estate|independent]
  */
 
 import { once } from "node:events";
@@ -66,8 +71,105 @@ async function writeLines(
 export const VPC_HEADER =
   "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status tcp-flags";
 
-/** Writes `records` VPC flow-log records (plus the header line). */
-export async function generateVpc(out: string, records: number, seed = 1): Promise<void> {
+/** `estate`: realistic conversations over one day; `independent`: every field drawn per record. */
+export type VpcShape = "estate" | "independent";
+
+/** The time span the VPC records cover (one day), seconds. */
+export const VPC_SPAN = 24 * 3600;
+
+/** One conversation of the estate: a client address calling a server address on a port. */
+interface Dependency {
+  client: string;
+  server: string;
+  port: number;
+}
+
+/**
+ * The estate's conversations (deterministic for a seed): each internal client calls 1–8 servers
+ * (Zipf-chosen) on each server's own port(s); a few internal clients call external services on
+ * 443; external peers call the first 20 (edge) servers on 443/80. Ports are skewed: each server
+ * listens on one Zipf-chosen port, a fifth of them on a second one.
+ */
+export function dependencies(seed: number): Dependency[] {
+  const r = prng(seed ^ 0x5eed);
+  const { clients, servers, external } = addresses();
+  const serverPorts = servers.map(() => {
+    const p = [PORTS[zipf(r, PORTS.length)]];
+    if (r() < 0.2) p.push(PORTS[zipf(r, PORTS.length)]);
+    return p;
+  });
+  const deps: Dependency[] = [];
+  for (const client of clients) {
+    const k = 1 + zipf(r, 8);
+    for (let j = 0; j < k; j++) {
+      const s = zipf(r, servers.length);
+      const ports = serverPorts[s];
+      deps.push({ client, server: servers[s], port: ports[zipf(r, ports.length)] });
+    }
+    if (r() < 0.05) deps.push({ client, server: external[zipf(r, external.length)], port: 443 });
+  }
+  for (let i = 0; i < external.length; i += 3)
+    deps.push({ client: external[i], server: servers[zipf(r, 20)], port: r() < 0.8 ? 443 : 80 });
+  // shuffle (seeded) so that the Zipf choice below does not favour the first clients only
+  for (let i = deps.length - 1; i > 0; i--) {
+    const j = Math.floor(r() * (i + 1));
+    [deps[i], deps[j]] = [deps[j], deps[i]];
+  }
+  return deps;
+}
+
+const REQUEST_FLAGS = [2, 2, 2, 2, 2, 0, 0, 0, 3, 3];
+const REPLY_FLAGS = [18, 18, 18, 18, 18, 0, 0, 0, 19, 19];
+
+/**
+ * Writes `records` VPC flow-log records (plus the header line) over one day, in time order. Each
+ * record is one direction of a connection of {@link dependencies} (Zipf-chosen: a few heavy
+ * conversations, a long tail) in its ENI's aggregation window (1 minute, every 5th ENI 10
+ * minutes): requests from an ephemeral port, ~30 % reply records (server → client, SYN-ACK, or no
+ * flags and the port heuristic for continuing connections), ~3 % REJECT, 0.1 % NODATA.
+ */
+export async function generateVpc(
+  out: string,
+  records: number,
+  seed = 1,
+  shape: VpcShape = "estate",
+): Promise<void> {
+  if (shape === "independent") return generateIndependentVpc(out, records, seed);
+  const r = prng(seed);
+  const deps = dependencies(seed);
+  const step = VPC_SPAN / records;
+  await writeLines(
+    out,
+    records,
+    (i) => {
+      const t = GEN_START + Math.floor(i * step);
+      const e = i % 97;
+      const eni = `eni-${(1000 + e).toString(16)}`;
+      const window = e % 5 === 0 ? 600 : 60;
+      const end = t - (t % window) + window;
+      if (r() < 0.001) return `3 123456789012 ${eni} - - - - - - - ${t} ${end} - NODATA -`;
+      const d = deps[zipf(r, deps.length)];
+      const proto = d.port === 53 ? 17 : 6;
+      const eph = 32768 + Math.floor(r() * 28000);
+      const packets = 1 + Math.floor(r() * 40);
+      const bytes = packets * (60 + Math.floor(r() * 1400));
+      const action = r() < 0.03 ? "REJECT" : "ACCEPT";
+      const reply = action === "ACCEPT" && r() < 0.3;
+      const f = Math.floor(r() * 10);
+      const flags = proto === 6 ? (reply ? REPLY_FLAGS[f] : REQUEST_FLAGS[f]) : 0;
+      return reply
+        ? `3 123456789012 ${eni} ${d.server} ${d.client} ${d.port} ${eph} ${proto} ${packets} ${bytes} ${t} ${end} ${action} OK ${flags}`
+        : `3 123456789012 ${eni} ${d.client} ${d.server} ${eph} ${d.port} ${proto} ${packets} ${bytes} ${t} ${end} ${action} OK ${flags}`;
+    },
+    VPC_HEADER,
+  );
+}
+
+/**
+ * The high-cardinality VPC shape: every record draws client, server, port and ephemeral port
+ * independently over a week (nearly one hourly group per record).
+ */
+async function generateIndependentVpc(out: string, records: number, seed: number): Promise<void> {
   const r = prng(seed);
   const { clients, servers, external } = addresses();
   const step = WEEK / records;
@@ -150,10 +252,14 @@ export async function generateHubble(out: string, records: number, seed = 2): Pr
   });
 }
 
-/** A static inventory binding servers to workloads; every 10th address is reused mid-week by another workload. */
+/**
+ * A static inventory binding servers to workloads; every 10th address is reused by another
+ * workload from 12:20 on the first day (inside an hour, as a pod restart would), inside the VPC
+ * records' day and the Hubble flows' week.
+ */
 export function generateInventoryYaml(): string {
   const { servers } = addresses();
-  const mid = new Date((GEN_START + WEEK / 2) * 1000).toISOString();
+  const mid = new Date((GEN_START + 12 * 3600 + 20 * 60) * 1000).toISOString();
   const lines = ["staticInventory: v1", "workloads:"];
   const byWorkload = new Map<string, string[]>();
   servers.forEach((ip, i) => {
@@ -180,13 +286,15 @@ export function generateInventoryYaml(): string {
 }
 
 async function main(): Promise<void> {
-  const [kind, out, n, seed] = process.argv.slice(2);
+  const [kind, out, n, seed, shape] = process.argv.slice(2);
   if (!kind || !out) {
-    process.stderr.write("usage: tsx bench/ingest/generate.ts vpc|hubble|inventory OUT [records] [seed]\n");
+    process.stderr.write(
+      "usage: tsx bench/ingest/generate.ts vpc|hubble|inventory OUT [records] [seed] [estate|independent]\n",
+    );
     process.exit(2);
   }
   const records = Number(n ?? (kind === "vpc" ? 10_000_000 : 1_200_000));
-  if (kind === "vpc") await generateVpc(out, records, Number(seed ?? 1));
+  if (kind === "vpc") await generateVpc(out, records, Number(seed ?? 1), (shape ?? "estate") as VpcShape);
   else if (kind === "hubble") await generateHubble(out, records, Number(seed ?? 2));
   else {
     const { writeFileSync } = await import("node:fs");

@@ -1,11 +1,14 @@
 /**
  * The DuckDB bulk path (read_csv + SQL) and the streaming parser give the same store on the real
- * AWS VPC samples (../shared/corpus/flows/aws-vpc: default v2, custom v3/v5/v7/v8 layouts).
+ * AWS VPC samples (../shared/corpus/flows/aws-vpc: default v2, custom v3/v5/v7/v8 layouts), and
+ * on records written here whose address bindings change inside an hour (the bulk path resolves
+ * hourly groups, split where a binding changes).
  */
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { loadMixedInventory } from "../../src/inventory/static/load.js";
 import { DuckDbStore } from "../../src/store/duckdb/index.js";
 import { ingestFiles } from "../../src/store/ingest/pipeline.js";
 import { corpusPath } from "../helpers/corpus.js";
@@ -38,6 +41,75 @@ describe("bulk VPC ingest agrees with the streaming parser", () => {
       s.counts.otherVerdict,
     ];
     expect(roles(bulk.summary)).toEqual(roles(stream.summary));
+    expect(bulk.summary.unresolvedAddresses).toBe(stream.summary.unresolvedAddresses);
+  });
+});
+
+describe("bulk VPC ingest: a binding that changes inside an hour", () => {
+  // written here: 10.0.0.5 belongs to shop/cart until 10:20 and to shop/checkout from then on;
+  // 10.9.0.10 belongs to payments/db only from 10:40. Every record below falls in the 10:00 hour.
+  const t = (hhmm: string) => Date.parse(`2024-03-04T${hhmm}:00Z`) / 1000;
+  const inv = join(dir, "split.yaml");
+  const flows = join(dir, "split.log");
+  writeFileSync(
+    inv,
+    `staticInventory: v1
+workloads:
+  - { name: cart, namespace: shop, kind: vm, labels: { app: cart }, addresses: [{ ip: 10.0.0.5, to: "2024-03-04T10:20:00Z" }] }
+  - { name: checkout, namespace: shop, kind: vm, labels: { app: checkout }, addresses: [{ ip: 10.0.0.5, from: "2024-03-04T10:20:00Z" }] }
+  - { name: db, namespace: payments, kind: vm, labels: { app: db }, addresses: [{ ip: 10.9.0.10, from: "2024-03-04T10:40:00Z" }] }
+`,
+  );
+  const rec = (hhmm: string, bytes: number, action = "ACCEPT") =>
+    `2 1 eni-1 10.0.0.5 10.9.0.10 40000 5432 6 1 ${bytes} ${t(hhmm)} ${t(hhmm) + 60} ${action} OK`;
+  writeFileSync(
+    flows,
+    [
+      "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status",
+      rec("10:05", 1),
+      rec("10:19", 2),
+      rec("10:20", 4),
+      rec("10:39", 8),
+      rec("10:40", 16),
+      rec("10:59", 32),
+      rec("10:30", 64, "REJECT"),
+      // another pair in the same hour, never split
+      "2 1 eni-1 10.1.0.1 10.9.0.11 40000 443 6 1 100 1709546700 1709546760 ACCEPT OK",
+      "2 1 eni-1 10.1.0.1 10.9.0.11 40001 443 6 1 200 1709549940 1709550000 ACCEPT OK",
+      "",
+    ].join("\n"),
+  );
+
+  async function run(bulk: boolean) {
+    const store = await DuckDbStore.open({ path: join(dir, `split-${bulk}.duckdb`), threads: 2 });
+    try {
+      const inventory = await loadMixedInventory([inv]);
+      const summary = await ingestFiles({
+        store,
+        flows: [flows],
+        inventory,
+        networks: inventory.networks,
+        bulk,
+      });
+      return { summary, edges: await store.queryEdges() };
+    } finally {
+      await store.close();
+    }
+  }
+
+  it("resolves each record with the binding at its own time, as the streaming path does", async () => {
+    const bulk = await run(true);
+    const stream = await run(false);
+    expect(bulk.summary.files[0].via).toBe("bulk");
+    const rows = bulk.edges.map((e) => [e.src, e.dst, e.verdict, e.flows, e.bytes, e.firstSeen / 1000]);
+    expect(rows).toEqual([
+      ["cidr:10.1.0.1/32", "cidr:10.9.0.11/32", "forwarded", 2, 300, 1709546700],
+      ["shop/cart", "cidr:10.9.0.10/32", "forwarded", 2, 3, t("10:05")],
+      ["shop/checkout", "cidr:10.9.0.10/32", "dropped", 1, 64, t("10:30")],
+      ["shop/checkout", "cidr:10.9.0.10/32", "forwarded", 2, 12, t("10:20")],
+      ["shop/checkout", "payments/db", "forwarded", 2, 48, t("10:40")],
+    ]);
+    expect(bulk.edges).toEqual(stream.edges);
     expect(bulk.summary.unresolvedAddresses).toBe(stream.summary.unresolvedAddresses);
   });
 });

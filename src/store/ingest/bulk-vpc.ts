@@ -1,7 +1,9 @@
 /**
  * Bulk ingest of AWS VPC flow-log text files into DuckDB: DuckDB reads the file itself
- * (`read_csv` with the header's columns, `.gz` included) and resolves identities as an interval
- * join against a bindings table, all inside the file's transaction.
+ * (`read_csv` with the header's columns, `.gz` included) and aggregates it to the hourly grain in
+ * one scan; identities are resolved on those groups as an interval join against a bindings table
+ * (exact where a binding changes inside an hour: see ./bulk-vpc-sql.ts), and the final hourly
+ * rows are inserted, all inside the file's transaction.
  *
  * The SQL mirrors the streaming path exactly (src/ingest/aws-vpc/parse.ts, src/graph/build.ts
  * flowRole, src/graph/direction.ts; test/store/bulk-vpc.test.ts compares the two): `pkt-*`
@@ -14,7 +16,6 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { hostCidrId, type IdentityResolver } from "../../identity/resolve.js";
 import { parseFieldList, VPC_DEFAULT_FIELDS } from "../../ingest/aws-vpc/fields.js";
-import { ianaProtocolName } from "../../ingest/common.js";
 import type { FlowParserOptions } from "../../ingest/types.js";
 import { type NetworkNamer, networkId } from "../../inventory/static/networks.js";
 import type { AddressBinding } from "../../inventory/types.js";
@@ -23,6 +24,17 @@ import { fail } from "../../model/problems.js";
 import type { AggregateCounts } from "../aggregate.js";
 import { DuckDbFileWriter } from "../duckdb/writer.js";
 import type { Store } from "../types.js";
+import {
+  BOUND_SQL,
+  finalSql,
+  IDS_SQL,
+  INSERT_SQL,
+  ROLE_CODES,
+  SPLIT_SQL,
+  stageSql,
+  UNBOUND_SQL,
+  vpcReadCsv,
+} from "./bulk-vpc-sql.js";
 import { emptyCounts, type SkippedLine } from "./summary.js";
 
 /** Options of one bulk load. */
@@ -51,13 +63,7 @@ export interface BulkVpcResult {
   ignored: number;
 }
 
-const INT_COLUMNS = new Set(["srcport", "dstport", "protocol", "tcp-flags", "version", "traffic-path"]);
-const BIGINT_COLUMNS = new Set(["packets", "bytes", "start", "end"]);
 const FAR = 9_000_000_000_000_000;
-
-function sqlString(s: string): string {
-  return `'${s.replaceAll("'", "''")}'`;
-}
 
 /** The column layout: header fields (header line skipped), `--vpc-fields`, or the default v2 order. */
 export function vpcColumns(
@@ -76,80 +82,6 @@ export function vpcColumns(
     return { fields: f, header: false };
   }
   return { fields: [...VPC_DEFAULT_FIELDS], header: false };
-}
-
-/** `read_csv(...)` over the file with typed, underscored columns. */
-export function vpcReadCsv(
-  file: string,
-  fields: readonly string[],
-  header: boolean,
-  rejects = false,
-): string {
-  const cols = fields
-    .map((f) => {
-      const type = INT_COLUMNS.has(f) ? "INTEGER" : BIGINT_COLUMNS.has(f) ? "BIGINT" : "VARCHAR";
-      return `${sqlString(f.replaceAll("-", "_"))}: '${type}'`;
-    })
-    .join(", ");
-  const reject = rejects ? ", store_rejects = true" : "";
-  return `read_csv(${sqlString(file)}, delim = ' ', quote = '', escape = '', header = ${header}, auto_detect = false, nullstr = '-', columns = {${cols}}, ignore_errors = true${reject})`;
-}
-
-/** The protocol names flows carry, by IANA number (the streaming parser's names). */
-function protocolValues(): string {
-  const rows: string[] = [];
-  for (let n = 0; n < 256; n++) rows.push(`(${n}, ${sqlString(ianaProtocolName(n))})`);
-  return rows.join(", ");
-}
-
-/** The staging query: one scan of the file, roles, interval joins, hourly groups. */
-function stageSql(readCsv: string, fields: readonly string[]): string {
-  const has = (f: string) => fields.includes(f);
-  const col = (f: string) => (has(f) ? f.replaceAll("-", "_") : "NULL");
-  const sip = has("pkt-srcaddr") ? "coalesce(pkt_srcaddr, srcaddr)" : "srcaddr";
-  const dip = has("pkt-dstaddr") ? "coalesce(pkt_dstaddr, dstaddr)" : "dstaddr";
-  const okStatus = has("log-status") ? "log_status = 'OK'" : "true";
-  const hasAction = has("action");
-  const flags = has("tcp-flags") ? "CASE WHEN pr = 6 AND fl > 0 THEN fl ELSE 0 END" : "0";
-  return `
-CREATE TABLE bulk_stage AS
-WITH v AS (
-  SELECT ${sip} AS sip, ${dip} AS dip,
-    CASE WHEN ${col("srcport")} BETWEEN 1 AND 65535 THEN ${col("srcport")} END AS sp,
-    CASE WHEN ${col("dstport")} BETWEEN 1 AND 65535 THEN ${col("dstport")} END AS dp,
-    ${col("protocol")} AS pr, ${col("tcp-flags")} AS fl, ${col("packets")} AS pk, ${col("bytes")} AS nbytes,
-    ${col("start")} * 1000 AS t, ${col("action")} AS act, ${okStatus} AS ok
-  FROM ${readCsv}
-), r AS (
-  SELECT *,
-    CASE
-      WHEN NOT coalesce(ok, false) OR ${hasAction ? "act IS NULL OR act NOT IN ('ACCEPT', 'REJECT') OR " : ""}sip IS NULL OR dip IS NULL THEN 'ignored'
-      WHEN act IS NULL THEN 'other-verdict'
-      WHEN act = 'REJECT' THEN 'dropped'
-      WHEN (${flags}) & 2 = 2 AND (${flags}) & 16 = 16 THEN 'reply'
-      WHEN (${flags}) & 2 = 0 AND sp IS NOT NULL AND dp IS NOT NULL
-        AND ((sp < dp AND dp >= 32768) OR (sp < 1024 AND dp >= 1024)) THEN 'reply'
-      WHEN sip = dip THEN 'same-pod'
-      WHEN pr NOT IN (6, 17, 132) OR pr IS NULL OR dp IS NULL THEN 'no-port'
-      ELSE 'edge'
-    END AS role
-  FROM v
-), k AS (
-  SELECT role, act,
-    CASE WHEN role IN ('edge', 'dropped') THEN sip END AS sip,
-    CASE WHEN role IN ('edge', 'dropped') THEN dip END AS dip,
-    CASE WHEN role IN ('edge', 'dropped') THEN (coalesce(t, 0) // 3600000) * 3600000 END AS hour,
-    CASE WHEN role IN ('edge', 'dropped') THEN pr END AS pr,
-    CASE WHEN role IN ('edge', 'dropped') THEN coalesce(dp, 0) END AS port,
-    coalesce(t, 0) AS t, coalesce(pk, 0) AS pk, coalesce(nbytes, 0) AS nbytes
-  FROM r
-)
-SELECT k.role, k.act, k.hour, k.sip, k.dip, bs.workload_id AS sw, bd.workload_id AS dw, k.pr, k.port,
-  count(*) AS flows, sum(k.nbytes) AS bytes, sum(k.pk) AS packets, min(k.t) AS first_seen, max(k.t) AS last_seen
-FROM k
-LEFT JOIN bulk_bindings bs ON bs.ip = k.sip AND k.t >= bs.lo AND k.t < bs.hi
-LEFT JOIN bulk_bindings bd ON bd.ip = k.dip AND k.t >= bd.lo AND k.t < bd.hi
-GROUP BY ALL`;
 }
 
 async function rows(conn: DuckDBConnection, sql: string): Promise<Record<string, unknown>[]> {
@@ -175,11 +107,7 @@ async function loadBindings(conn: DuckDBConnection, bindings: readonly AddressBi
 
 /** Names for the addresses without a binding: a named network or `cidr:<ip>/32`. */
 async function nameAddresses(conn: DuckDBConnection, networks: NetworkNamer): Promise<Map<string, string>> {
-  const ips = await rows(
-    conn,
-    `SELECT DISTINCT ip FROM (SELECT sip AS ip FROM bulk_stage WHERE sw IS NULL AND sip IS NOT NULL
-      UNION ALL SELECT dip FROM bulk_stage WHERE dw IS NULL AND dip IS NOT NULL) ORDER BY ip`,
-  );
+  const ips = await rows(conn, UNBOUND_SQL);
   const names = new Map<string, string>();
   await conn.run("CREATE TEMP TABLE bulk_names (ip VARCHAR, id VARCHAR)");
   const a = await conn.createAppender("bulk_names", "main", "temp");
@@ -200,23 +128,6 @@ async function nameAddresses(conn: DuckDBConnection, networks: NetworkNamer): Pr
   return names;
 }
 
-const OUTSIDE = "(s LIKE 'cidr:%' OR s LIKE 'external:%' OR s LIKE 'entity:%')";
-
-/** The resolved rows, materialised once: addresses named, protocols named, roles to verdicts. */
-function resolvedSql(): string {
-  return `
-CREATE TABLE bulk_resolved AS
-SELECT hour, coalesce(sw, sn.id) AS s, coalesce(dw, dn.id) AS d,
-  CASE WHEN bulk_stage.pr IS NULL THEN 'unknown' ELSE coalesce(p.name, 'PROTO-' || bulk_stage.pr) END AS protocol, port,
-  CASE WHEN role = 'dropped' THEN 'dropped' ELSE 'forwarded' END AS verdict,
-  flows, bytes, packets, first_seen, last_seen
-FROM bulk_stage
-LEFT JOIN bulk_names sn ON sn.ip = sip
-LEFT JOIN bulk_names dn ON dn.ip = dip
-LEFT JOIN (VALUES ${protocolValues()}) p(pr, name) ON p.pr = bulk_stage.pr
-WHERE role IN ('edge', 'dropped')`;
-}
-
 function num(v: unknown): number {
   return typeof v === "bigint" ? Number(v) : Number(v ?? 0);
 }
@@ -224,27 +135,25 @@ function num(v: unknown): number {
 async function countRoles(conn: DuckDBConnection): Promise<{ counts: AggregateCounts; ignored: number }> {
   const c = emptyCounts();
   let ignored = 0;
-  for (const r of await rows(conn, "SELECT role, act, sum(flows) AS n FROM bulk_stage GROUP BY ALL")) {
+  for (const r of await rows(conn, "SELECT role, sum(flows) AS n FROM bulk_g GROUP BY ALL")) {
     const n = num(r.n);
-    const role = String(r.role);
+    const role = ROLE_CODES[num(r.role)];
     if (role === "ignored") {
       ignored += n;
       continue;
     }
     c.records += n;
-    const verdict = r.act === "REJECT" ? "dropped" : r.act === "ACCEPT" ? "forwarded" : "unknown";
+    // the action is implied by the role: no action column → other-verdict, REJECT → dropped, else ACCEPT
+    const verdict = role === "dropped" ? "dropped" : role === "other-verdict" ? "unknown" : "forwarded";
     c.byVerdict[verdict] = (c.byVerdict[verdict] ?? 0) + n;
     if (role === "edge") c.edgeRecords += n;
     else if (role === "dropped") c.droppedRecords += n;
     else if (role === "reply") c.repliesSkipped += n;
     else if (role === "same-pod") c.samePodSkipped += n;
     else if (role === "no-port") c.noPort += n;
-    else if (role === "other-verdict") c.otherVerdict += n;
+    else c.otherVerdict += n;
   }
-  const self = await rows(
-    conn,
-    `SELECT coalesce(sum(flows), 0) AS n FROM bulk_resolved WHERE verdict <> 'dropped' AND s = d AND ${OUTSIDE}`,
-  );
+  const self = await rows(conn, "SELECT coalesce(sum(flows), 0) AS n FROM bulk_final WHERE self_peer");
   c.selfPeerSkipped = num(self[0]?.n);
   return { counts: c, ignored };
 }
@@ -277,28 +186,23 @@ export async function bulkIngestVpc(o: BulkVpcOptions): Promise<BulkVpcResult> {
   try {
     const { fields, header } = vpcColumns(o.head, o.parserOptions);
     await loadBindings(conn, o.bindings);
-    await conn.run(stageSql(vpcReadCsv(o.file, fields, header, true), fields));
+    await conn.run(SPLIT_SQL);
+    const split = num((await rows(conn, "SELECT count(*) AS n FROM bulk_split"))[0]?.n) > 0;
+    await conn.run(stageSql(vpcReadCsv(o.file, fields, header, true), fields, split));
+    await conn.run(BOUND_SQL);
     const names = await nameAddresses(conn, o.networks);
-    await conn.run(resolvedSql());
+    await conn.run(finalSql());
     const { counts, ignored } = await countRoles(conn);
-    await conn.run(
-      `INSERT INTO edges SELECT hour, s, d, protocol, port, verdict, sum(flows), sum(bytes), sum(packets),
-         min(first_seen), max(last_seen)
-       FROM bulk_resolved WHERE NOT (verdict <> 'dropped' AND s = d AND ${OUTSIDE}) GROUP BY ALL`,
-    );
-    const ids = await rows(
-      conn,
-      `SELECT DISTINCT id FROM (SELECT s AS id FROM bulk_resolved WHERE NOT (verdict <> 'dropped' AND s = d AND ${OUTSIDE})
-        UNION ALL SELECT d FROM bulk_resolved WHERE NOT (verdict <> 'dropped' AND s = d AND ${OUTSIDE})) ORDER BY id`,
-    );
+    await conn.run(INSERT_SQL);
+    const ids = await rows(conn, IDS_SQL);
     await writer.addWorkloads(ids.map((r) => workloadRecord(String(r.id), o.resolver, names)));
     const skipped = await rejected(conn, o.file);
     if (o.strict && skipped.length > 0) {
       const l = skipped[0];
       fail("flow-malformed", l.reason, { file: l.file, line: l.line });
     }
-    await conn.run("DROP TABLE bulk_resolved");
-    await conn.run("DROP TABLE bulk_stage");
+    for (const t of ["bulk_final", "bulk_names", "bulk_bound", "bulk_g", "bulk_split", "bulk_bindings"])
+      await conn.run(`DROP TABLE ${t}`);
     await writer.commit({
       hash: o.hash,
       path: o.file,

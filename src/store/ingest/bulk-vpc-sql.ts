@@ -1,0 +1,181 @@
+/**
+ * The SQL of the bulk VPC load (./bulk-vpc.ts): DuckDB reads the file itself and aggregates it to
+ * the hourly grain in one scan, with the record roles of the streaming path in SQL; identities are
+ * then resolved on the aggregated rows (a few per address and hour), not per record.
+ *
+ * Exactness of resolving aggregated rows: a group holds the records of one hour with the same
+ * addresses, protocol and port. When neither address has a binding boundary strictly inside that
+ * hour, every record of the group has the same bindings, so resolving the group at its first time
+ * gives each record's identity. Where a boundary falls inside an hour (`bulk_split`: address ×
+ * hour), the records of that address in that hour are grouped by their own time as well, so each
+ * group again has one time and one binding.
+ */
+import { ianaProtocolName } from "../../ingest/common.js";
+
+const INT_COLUMNS = new Set(["srcport", "dstport", "protocol", "tcp-flags", "version", "traffic-path"]);
+const BIGINT_COLUMNS = new Set(["packets", "bytes", "start", "end"]);
+
+/** Hours in milliseconds (the hourly grain). */
+const HOUR = 3_600_000;
+
+/** A single-quoted SQL string literal. */
+export function sqlString(s: string): string {
+  return `'${s.replaceAll("'", "''")}'`;
+}
+
+/** `read_csv(...)` over the file with typed, underscored columns. */
+export function vpcReadCsv(
+  file: string,
+  fields: readonly string[],
+  header: boolean,
+  rejects = false,
+): string {
+  const cols = fields
+    .map((f) => {
+      const type = INT_COLUMNS.has(f) ? "INTEGER" : BIGINT_COLUMNS.has(f) ? "BIGINT" : "VARCHAR";
+      return `${sqlString(f.replaceAll("-", "_"))}: '${type}'`;
+    })
+    .join(", ");
+  const reject = rejects ? ", store_rejects = true" : "";
+  return `read_csv(${sqlString(file)}, delim = ' ', quote = '', escape = '', header = ${header}, auto_detect = false, nullstr = '-', columns = {${cols}}, ignore_errors = true${reject})`;
+}
+
+/** The protocol names flows carry, by IANA number (the streaming parser's names). */
+function protocolValues(): string {
+  const rows: string[] = [];
+  for (let n = 0; n < 256; n++) rows.push(`(${n}, ${sqlString(ianaProtocolName(n))})`);
+  return rows.join(", ");
+}
+
+/**
+ * The address × hour pairs whose binding changes strictly inside the hour (a boundary on the hour
+ * needs no split: the hour's records all fall on one side of it).
+ */
+export const SPLIT_SQL = `
+CREATE TEMP TABLE bulk_split AS
+SELECT DISTINCT ip, (b // ${HOUR}) * ${HOUR} AS hour FROM (
+  SELECT ip, lo AS b FROM bulk_bindings UNION ALL SELECT ip, hi FROM bulk_bindings)
+WHERE b % ${HOUR} <> 0 AND abs(b) < 8000000000000000`;
+
+/** Record roles as small integers in SQL (cheap to group by); edges and drops make rows. */
+export const ROLE_CODES = [
+  "ignored",
+  "other-verdict",
+  "reply",
+  "same-pod",
+  "no-port",
+  "dropped",
+  "edge",
+] as const;
+const DROPPED = ROLE_CODES.indexOf("dropped");
+
+/**
+ * The one scan: the file's records → (role, hour, addresses, protocol, port) groups with counts,
+ * sums and first/last times. Only edge and drop records (role ≥ dropped) keep their key columns;
+ * the others collapse into one group per role. `fine` keeps the record time where a binding
+ * changes inside the hour (`split` false: no such pair, no join).
+ */
+export function stageSql(readCsv: string, fields: readonly string[], split: boolean): string {
+  const has = (f: string) => fields.includes(f);
+  const col = (f: string) => (has(f) ? f.replaceAll("-", "_") : "NULL");
+  const sip = has("pkt-srcaddr") ? "coalesce(pkt_srcaddr, srcaddr)" : "srcaddr";
+  const dip = has("pkt-dstaddr") ? "coalesce(pkt_dstaddr, dstaddr)" : "dstaddr";
+  const okStatus = has("log-status") ? "log_status = 'OK'" : "true";
+  const act = has("action") ? "action" : "NULL";
+  const ignored = has("action")
+    ? "NOT coalesce(ok, false) OR act IS NULL OR act NOT IN ('ACCEPT', 'REJECT') OR sip IS NULL OR dip IS NULL"
+    : "NOT coalesce(ok, false) OR sip IS NULL OR dip IS NULL";
+  const flags = has("tcp-flags") ? `CASE WHEN pr = 6 AND fl > 0 THEN fl ELSE 0 END` : "0";
+  const code = (r: (typeof ROLE_CODES)[number]) => ROLE_CODES.indexOf(r);
+  const fine = split
+    ? "CASE WHEN s1.ip IS NOT NULL OR s2.ip IS NOT NULL THEN k.t END"
+    : "CAST(NULL AS BIGINT)";
+  const joins = split
+    ? `LEFT JOIN bulk_split s1 ON s1.ip = k.sip AND s1.hour = k.hour
+LEFT JOIN bulk_split s2 ON s2.ip = k.dip AND s2.hour = k.hour`
+    : "";
+  return `
+CREATE TEMP TABLE bulk_g AS
+WITH v AS (
+  SELECT ${sip} AS sip, ${dip} AS dip,
+    CASE WHEN ${col("srcport")} BETWEEN 1 AND 65535 THEN ${col("srcport")} END AS sp,
+    CASE WHEN ${col("dstport")} BETWEEN 1 AND 65535 THEN ${col("dstport")} END AS dp,
+    ${col("protocol")} AS pr, ${col("tcp-flags")} AS fl, ${col("packets")} AS pk, ${col("bytes")} AS nbytes,
+    coalesce(${col("start")}, 0) * 1000 AS t, ${act} AS act, ${okStatus} AS ok
+  FROM ${readCsv}
+), r AS (
+  SELECT sip, dip, dp, pr, t, pk, nbytes,
+    CASE
+      WHEN ${ignored} THEN ${code("ignored")}
+      WHEN act IS NULL THEN ${code("other-verdict")}
+      WHEN act = 'REJECT' THEN ${code("dropped")}
+      WHEN (${flags}) & 18 = 18 THEN ${code("reply")}
+      WHEN (${flags}) & 2 = 0 AND sp IS NOT NULL AND dp IS NOT NULL
+        AND ((sp < dp AND dp >= 32768) OR (sp < 1024 AND dp >= 1024)) THEN ${code("reply")}
+      WHEN sip = dip THEN ${code("same-pod")}
+      WHEN pr NOT IN (6, 17, 132) OR pr IS NULL OR dp IS NULL THEN ${code("no-port")}
+      ELSE ${code("edge")}
+    END::UTINYINT AS role
+  FROM v
+), k AS (
+  SELECT role,
+    CASE WHEN role >= ${DROPPED} THEN sip END AS sip,
+    CASE WHEN role >= ${DROPPED} THEN dip END AS dip,
+    CASE WHEN role >= ${DROPPED} THEN (t // ${HOUR}) * ${HOUR} END AS hour,
+    CASE WHEN role >= ${DROPPED} THEN pr END AS pr,
+    CASE WHEN role >= ${DROPPED} THEN coalesce(dp, 0) END AS port,
+    t, coalesce(pk, 0) AS pk, coalesce(nbytes, 0) AS nbytes
+  FROM r
+)
+SELECT k.role, k.hour, k.sip, k.dip, k.pr, k.port, ${fine} AS fine,
+  count(*) AS flows, sum(k.nbytes) AS bytes, sum(k.pk) AS packets, min(k.t) AS first_seen, max(k.t) AS last_seen
+FROM k
+${joins}
+GROUP BY ALL`;
+}
+
+/** Edge and drop groups with the workload bound to each address at the group's time. */
+export const BOUND_SQL = `
+CREATE TEMP TABLE bulk_bound AS
+SELECT g.role, g.hour, g.sip, g.dip, bs.workload_id AS sw, bd.workload_id AS dw, g.pr, g.port,
+  g.flows, g.bytes, g.packets, g.first_seen, g.last_seen
+FROM bulk_g g
+LEFT JOIN bulk_bindings bs ON bs.ip = g.sip AND coalesce(g.fine, g.first_seen) >= bs.lo AND coalesce(g.fine, g.first_seen) < bs.hi
+LEFT JOIN bulk_bindings bd ON bd.ip = g.dip AND coalesce(g.fine, g.first_seen) >= bd.lo AND coalesce(g.fine, g.first_seen) < bd.hi
+WHERE g.role >= ${DROPPED}`;
+
+/** The addresses without a binding at some time (named by ./bulk-vpc.ts). */
+export const UNBOUND_SQL = `
+SELECT DISTINCT ip FROM (SELECT sip AS ip FROM bulk_bound WHERE sw IS NULL
+  UNION ALL SELECT dip FROM bulk_bound WHERE dw IS NULL) ORDER BY ip`;
+
+/** An outside peer id (`cidr:`, `external:`, `entity:`), as src/graph's isOutsidePeer. */
+const OUTSIDE = "(s LIKE 'cidr:%' OR s LIKE 'external:%' OR s LIKE 'entity:%')";
+
+/** The store's hourly rows: ids, protocol names, verdicts; `self_peer` marks outside peers talking to themselves. */
+export function finalSql(): string {
+  return `
+CREATE TEMP TABLE bulk_final AS
+SELECT hour, s, d, protocol, port, verdict, verdict <> 'dropped' AND s = d AND ${OUTSIDE} AS self_peer,
+  sum(flows) AS flows, sum(bytes) AS bytes, sum(packets) AS packets, min(first_seen) AS first_seen, max(last_seen) AS last_seen
+FROM (
+  SELECT hour, coalesce(sw, sn.id) AS s, coalesce(dw, dn.id) AS d,
+    CASE WHEN b.pr IS NULL THEN 'unknown' ELSE coalesce(p.name, 'PROTO-' || b.pr) END AS protocol, port,
+    CASE WHEN role = ${DROPPED} THEN 'dropped' ELSE 'forwarded' END AS verdict,
+    flows, bytes, packets, first_seen, last_seen
+  FROM bulk_bound b
+  LEFT JOIN bulk_names sn ON sn.ip = b.sip
+  LEFT JOIN bulk_names dn ON dn.ip = b.dip
+  LEFT JOIN (VALUES ${protocolValues()}) p(pr, name) ON p.pr = b.pr)
+GROUP BY ALL`;
+}
+
+/** Appends the hourly rows to the store's edges (inside the file's transaction). */
+export const INSERT_SQL = `
+INSERT INTO edges SELECT hour, s, d, protocol, port, verdict, flows, bytes, packets, first_seen, last_seen
+FROM bulk_final WHERE NOT self_peer`;
+
+/** The ids that made a row, sorted. */
+export const IDS_SQL = `
+SELECT DISTINCT id FROM (SELECT s AS id FROM bulk_final WHERE NOT self_peer
+  UNION ALL SELECT d FROM bulk_final WHERE NOT self_peer) ORDER BY id`;

@@ -100,10 +100,15 @@ function inCidr(ip: string, cidr: string): boolean {
   return Math.floor(ipv4ToNumber(ip) / size) === Math.floor(ipv4ToNumber(base) / size);
 }
 
-/** "If this field is not specified, it will default based on the existence of ingress or egress rules." */
+/**
+ * "If this field is not specified, it will default based on the existence of ingress or egress
+ * rules; policies that contain an egress section are assumed to affect egress": an egress
+ * section with no rule (`egress: []`) is no egress rule (the API server adds Egress only when
+ * the list is non-empty).
+ */
 function policyTypes(p: NetworkPolicy): string[] {
   if (p.spec.policyTypes && p.spec.policyTypes.length > 0) return p.spec.policyTypes;
-  return p.spec.egress ? ["Ingress", "Egress"] : ["Ingress"];
+  return p.spec.egress && p.spec.egress.length > 0 ? ["Ingress", "Egress"] : ["Ingress"];
 }
 
 /** "podSelector selects the pods to which this NetworkPolicy object applies" (in its namespace). */

@@ -196,3 +196,29 @@ describe("parseK8sPolicies: AdminNetworkPolicy / BaselineAdminNetworkPolicy v1al
     ]);
   });
 });
+
+describe("NetworkPolicy policyTypes defaulting (SetDefaults_NetworkPolicy: Egress iff len(egress) != 0)", () => {
+  // a fixed table, not the reference evaluator: spec → the directions in force
+  const table: [string, Record<string, unknown>, string[]][] = [
+    ["nothing", {}, ["ingress"]],
+    ["ingress: []", { ingress: [] }, ["ingress"]],
+    ["egress: []", { egress: [] }, ["ingress"]],
+    ["egress: null", { egress: null }, ["ingress"]],
+    ["ingress: [] and egress: []", { ingress: [], egress: [] }, ["ingress"]],
+    ["egress: [{}]", { egress: [{}] }, ["ingress", "egress"]],
+    ["policyTypes: [] and egress: [{}]", { policyTypes: [], egress: [{}] }, ["ingress", "egress"]],
+    ["policyTypes: [] and egress: []", { policyTypes: [], egress: [] }, ["ingress"]],
+    ["policyTypes [Egress] and egress: []", { policyTypes: ["Egress"], egress: [] }, ["egress"]],
+    ["policyTypes [Egress] without egress", { policyTypes: ["Egress"] }, ["egress"]],
+    ["policyTypes [Ingress] and egress: [{}]", { policyTypes: ["Ingress"], egress: [{}] }, ["ingress"]],
+  ];
+  for (const [name, spec, directions] of table)
+    it(`${name} → ${directions.join("+")}`, () => {
+      const sink = new ProblemSink();
+      const set = parseK8sPolicies([netpol("ns1", "p", spec)], sink);
+      expect(sink.items).toEqual([]);
+      const [p] = findLayer(set, "k8s-np")!.policies;
+      expect(p.directions).toEqual(directions);
+      expect(p.rules.filter((r) => !directions.includes(r.direction))).toEqual([]);
+    });
+});

@@ -349,12 +349,14 @@ export function readNetworkPolicy(res: K8sResource, sink: ProblemSink): NetworkP
 }
 
 /**
- * The policy types in force: spec.policyTypes when given, else Ingress always plus Egress when
- * spec.egress is present (the API server's defaulting).
+ * The policy types in force: spec.policyTypes when given (non-empty), else Ingress always plus
+ * Egress when spec.egress has at least one rule. This is the API server's defaulting
+ * (`SetDefaults_NetworkPolicy`: Egress is added when `len(spec.Egress) != 0`), so `egress: []`
+ * without policyTypes leaves egress open; see docs/semantics.md.
  */
 export function effectivePolicyTypes(spec: NetworkPolicySpec): PolicyType[] {
   if (spec.policyTypes && spec.policyTypes.length > 0) return [...new Set(spec.policyTypes)];
-  return spec.egress !== undefined ? ["Ingress", "Egress"] : ["Ingress"];
+  return (spec.egress?.length ?? 0) > 0 ? ["Ingress", "Egress"] : ["Ingress"];
 }
 
 function lowerPeer(p: NetworkPolicyPeer, ns: string): Peer {

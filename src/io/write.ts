@@ -19,15 +19,19 @@ function unwritable(path: string, why: string): MicrosegError {
   );
 }
 
-/** Turns a file-system error into a located usage error (exit 2) instead of an internal one. */
-function asOutputError(path: string, e: unknown): unknown {
-  const code = (e as NodeJS.ErrnoException)?.code;
-  if (
-    code &&
-    ["EEXIST", "ENOTDIR", "EACCES", "EPERM", "EROFS", "EISDIR", "ENOSPC", "ENAMETOOLONG"].includes(code)
-  )
-    return unwritable(path, (e as Error).message);
-  return e;
+/**
+ * Turns any failure to create, write or rename an output into a located usage error (exit 2)
+ * instead of an internal one: the reason is the system's (`no such file or directory (ENOENT)`),
+ * never the temporary file's name. A MicrosegError passes through unchanged.
+ */
+function asOutputError(path: string, e: unknown): MicrosegError {
+  if (e instanceof MicrosegError) return e;
+  const err = e as NodeJS.ErrnoException | undefined;
+  const code = typeof err?.code === "string" ? err.code : undefined;
+  const text = String(err?.message ?? e);
+  // Node's messages read "ENOENT: no such file or directory, open '/tmp/x.tmp-1-ab'"
+  const reason = code && text.startsWith(`${code}: `) ? text.slice(code.length + 2).split(", ")[0] : text;
+  return unwritable(path, code ? `${reason} (${code})` : reason);
 }
 
 async function kindOf(path: string): Promise<"file" | "dir" | "none"> {
@@ -38,13 +42,33 @@ async function kindOf(path: string): Promise<"file" | "dir" | "none"> {
   }
 }
 
+/**
+ * Creates `dir` and its missing parents one level at a time. (Node's `mkdir({recursive: true})`
+ * never returns for a path under /proc: the kernel answers ENOENT for a parent that exists.)
+ */
+export async function ensureDir(dir: string): Promise<void> {
+  const missing: string[] = [];
+  let d = resolve(dir);
+  while ((await kindOf(d)) === "none") {
+    missing.push(d);
+    const parent = dirname(d);
+    if (parent === d) break;
+    d = parent;
+  }
+  for (const m of missing.reverse()) {
+    await mkdir(m).catch((e: NodeJS.ErrnoException) => {
+      if (e?.code !== "EEXIST") throw e;
+    });
+  }
+}
+
 /** Writes `content` to `path` atomically (temp file + rename), creating parent directories. */
 export async function writeFileAtomic(path: string, content: string): Promise<void> {
   const abs = resolve(path);
   if ((await kindOf(abs)) === "dir") throw unwritable(path, "it is a directory");
   const tmp = `${abs}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
   try {
-    await mkdir(dirname(abs), { recursive: true });
+    await ensureDir(dirname(abs));
     await writeFile(tmp, content, "utf8");
     await rename(tmp, abs);
   } catch (e) {
@@ -70,7 +94,9 @@ export async function writeDirAtomic(dir: string, files: OutputFile[]): Promise<
   const existing = await kindOf(abs);
   if (existing === "file") throw unwritable(dir, "a file of that name exists (give a directory for --out)");
   if (existing === "dir") {
-    const entries = await readdir(abs);
+    const entries = await readdir(abs).catch((e: unknown) => {
+      throw asOutputError(dir, e);
+    });
     if (entries.length > 0 && !entries.includes(OUTPUT_MARKER))
       throw unwritable(
         dir,
@@ -79,7 +105,7 @@ export async function writeDirAtomic(dir: string, files: OutputFile[]): Promise<
   }
   const tmp = `${abs}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
   try {
-    await mkdir(dirname(abs), { recursive: true });
+    await ensureDir(dirname(abs));
     await mkdir(tmp);
     for (const f of [
       ...files,

@@ -54,13 +54,29 @@ export function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 }
 
-/** Does an entity peer match the endpoint? */
+/** The world entities of one address family (Cilium labels CIDR identities by family in dual stack). */
+const WORLD_FAMILIES: Readonly<Record<string, 4 | 6>> = { "world-ipv4": 4, "world-ipv6": 6 };
+
+/**
+ * Does an entity peer match the endpoint? `world` is every address outside the cluster (and the
+ * world entities); `world-ipv4` / `world-ipv6` are its IPv4 / IPv6 part (Cilium: `world` selects
+ * both families' world identities).
+ */
 export function entityMatches(entity: string, e: Endpoint): boolean {
   switch (entity) {
     case "all":
       return true;
     case "world":
-      return e.kind === "ip" || (e.kind === "entity" && e.entity === "world");
+      return (
+        e.kind === "ip" ||
+        (e.kind === "entity" && (e.entity === "world" || Object.hasOwn(WORLD_FAMILIES, e.entity)))
+      );
+    case "world-ipv4":
+    case "world-ipv6":
+      return (
+        (e.kind === "ip" && e.ip.family === WORLD_FAMILIES[entity]) ||
+        (e.kind === "entity" && e.entity === entity)
+      );
     case "cluster":
       return e.kind === "pod" || (e.kind === "entity" && CLUSTER_ENTITIES.has(e.entity));
     default:

@@ -60,7 +60,8 @@ export type Peer =
   | { kind: "ipblock"; cidr: string; except: string[] }
   /**
    * A reserved entity. Cilium entities (docs "Entities Based"): `world` (every address outside the
-   * cluster, and the `entity:world` endpoint), `cluster` (every pod plus host, remote-node,
+   * cluster, and the world entity endpoints), `world-ipv4` / `world-ipv6` (its IPv4 / IPv6
+   * addresses), `cluster` (every pod plus host, remote-node,
    * kube-apiserver, health, init, ingress), `host`, `remote-node`, `kube-apiserver`, `health`,
    * `init`, `ingress`, `unmanaged`, and `all` (everything). Any other name matches only the
    * entity endpoint of that name.
@@ -188,6 +189,8 @@ export interface Rule {
   origin: RuleOrigin;
   /** For generated rules: the evidence behind them. */
   evidence?: RuleEvidence;
+  /** For generated rules: what the reader should know (widened selectors, node addresses …), written as comments. */
+  comments?: string[];
 }
 
 /** Where a policy object came from. */
@@ -213,6 +216,8 @@ export interface Policy {
   rules: Rule[];
   origin: PolicyOrigin;
   annotations?: Record<string, string>;
+  /** For generated policies: what the reader should know about the subject selector, written as comments. */
+  comments?: string[];
   /**
    * Istio PeerAuthentication mode this policy stands for (kind `PeerAuthentication`): STRICT
    * rejects plain-text traffic, expressed as a deny rule for non-mesh peers in the same policy.

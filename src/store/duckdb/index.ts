@@ -7,9 +7,9 @@
  * or nothing (DuckDB's WAL replays committed transactions only). Reads use another connection
  * and never see a file that is being written.
  */
-import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { ensureDir } from "../../io/write.js";
 import type { MapWorkload } from "../../model/map.js";
 import { fail } from "../../model/problems.js";
 import { mergeWorkloadRecords } from "../merge.js";
@@ -69,7 +69,10 @@ export class DuckDbStore implements Store {
 
   /** Opens (creating when missing) the database and its schema. */
   static async open(opts: DuckDbStoreOptions): Promise<DuckDbStore> {
-    if (opts.path !== ":memory:") await mkdir(dirname(opts.path), { recursive: true });
+    if (opts.path !== ":memory:")
+      await ensureDir(dirname(opts.path)).catch((e: Error) =>
+        fail("output-unwritable", `cannot create the store's directory: ${e.message}`, { file: opts.path }),
+      );
     let instance: DuckDBInstance;
     try {
       const config: Record<string, string> = {};

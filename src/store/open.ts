@@ -3,6 +3,7 @@
  * `.microseg/flows.duckdb`), `memory:` → in memory, `clickhouse://host:port/db` → ClickHouse
  * (src/store/clickhouse/index.ts, imported only when asked for).
  */
+import { existsSync } from "node:fs";
 import { fail } from "../model/problems.js";
 import type { Store } from "./types.js";
 
@@ -36,6 +37,8 @@ export function parseStoreSpec(spec: string = DEFAULT_STORE_SPEC): StoreSpec {
 export interface OpenStoreOptions {
   /** DuckDB threads (default: DuckDB's choice). */
   threads?: number;
+  /** False for commands that only read: a missing DuckDB file is an error, not a new store (default true). */
+  create?: boolean;
 }
 
 /** Opens the store a spec names. */
@@ -47,6 +50,8 @@ export async function openStore(spec?: string, opts: OpenStoreOptions = {}): Pro
       return new MemoryStore();
     }
     case "duckdb": {
+      if (opts.create === false && s.path !== ":memory:" && !existsSync(s.path))
+        fail("data-missing", `no store at ${s.path} (run microseg ingest first)`, { file: s.path });
       const { DuckDbStore } = await import("./duckdb/index.js");
       return DuckDbStore.open({ path: s.path, threads: opts.threads });
     }

@@ -43,7 +43,7 @@ export function parseRange(o: { since?: string; until?: string }, now = Date.now
 export async function discoverFromStore(o: StoreDiscoverOptions): Promise<CommunicationMap> {
   const range = parseRange(o, o.now);
   const inventory = await loadIngestInventory(o.inventory, o.log);
-  const store = await openStore(o.store);
+  const store = await openStore(o.store, { create: false });
   let map: CommunicationMap;
   try {
     const [edges, workloads, files] = await Promise.all([

@@ -93,8 +93,18 @@ export function ipBlockSet(cidr: string, except: readonly string[]): IpSet {
   return IpSet.fromCidrs([base]).subtract(IpSet.fromCidrs(ex));
 }
 
+/** How peers compile for a layer. */
+export interface PeerCompileOptions {
+  /**
+   * ipBlocks also match a node entity at a known address (default true: NetworkPolicy, whose
+   * ipBlocks Calico applies to node addresses). False for Cilium: "Only connections destined for
+   * outside of the cluster and not targeting the host will be subject to CIDR rules".
+   */
+  nodeAddresses?: boolean;
+}
+
 /** Compiles a peer into a predicate over endpoints. ipBlocks match addresses only, never pods. */
-export function compilePeer(p: Peer): PeerPredicate {
+export function compilePeer(p: Peer, opts: PeerCompileOptions = {}): PeerPredicate {
   switch (p.kind) {
     case "any":
       return () => true;
@@ -105,11 +115,13 @@ export function compilePeer(p: Peer): PeerPredicate {
     }
     case "ipblock": {
       const set = ipBlockSet(p.cidr, p.except);
-      return (e) => e.kind === "ip" && set.has(e.ip);
+      const nodes = opts.nodeAddresses ?? true;
+      return (e) =>
+        (e.kind === "ip" && set.has(e.ip)) || (nodes && e.kind === "entity" && !!e.ip && set.has(e.ip));
     }
     default:
       // entities, FQDNs, mesh principals/namespaces and the AND/NOT combinators (src/eval/peers.ts)
-      return compileExtraPeer(p, compilePeer) ?? (() => false);
+      return compileExtraPeer(p, (q) => compilePeer(q, opts)) ?? (() => false);
   }
 }
 
@@ -153,16 +165,16 @@ export function rulePortsMatch(
   return false;
 }
 
-function compileRule(rule: Rule): CompiledRule {
-  const peers = rule.peers.map(compilePeer);
+function compileRule(rule: Rule, opts: PeerCompileOptions): CompiledRule {
+  const peers = rule.peers.map((p) => compilePeer(p, opts));
   const peer: PeerPredicate = peers.length === 1 ? peers[0] : (e) => peers.some((p) => p(e));
   return { rule, peer, ...compilePorts(rule.ports) };
 }
 
-function compilePolicy(policy: Policy, order: number): CompiledPolicy {
+function compilePolicy(policy: Policy, order: number, opts: PeerCompileOptions): CompiledPolicy {
   const ns = compileNamespaceMatch(policy.subject.namespaces);
   const pods = compileSelector(policy.subject.pods);
-  const rules = policy.rules.map(compileRule);
+  const rules = policy.rules.map((r) => compileRule(r, opts));
   return {
     policy,
     order,
@@ -183,7 +195,8 @@ function comparePolicies(a: Policy, b: Policy): number {
 }
 
 function compileLayer(layer: Layer): CompiledLayer {
-  const policies = [...layer.policies].sort(comparePolicies).map(compilePolicy);
+  const opts: PeerCompileOptions = { nodeAddresses: layer.stage !== "cilium" };
+  const policies = [...layer.policies].sort(comparePolicies).map((p, i) => compilePolicy(p, i, opts));
   const byNamespace = new Map<string, CompiledPolicy[]>();
   const anyNamespace: CompiledPolicy[] = [];
   for (const p of policies) {

@@ -34,6 +34,11 @@ export interface IpEndpoint {
 export interface EntityEndpoint {
   kind: "entity";
   entity: string;
+  /**
+   * The address the traffic carried, when known (a node's address for `host`): NetworkPolicy
+   * ipBlocks match it, Cilium CIDR rules never select the host.
+   */
+  ip?: IpAddr;
 }
 
 /** Either end of a connection. */
@@ -78,9 +83,9 @@ export function ipEndpoint(text: string): IpEndpoint | undefined {
   return ip ? { kind: "ip", ip, text } : undefined;
 }
 
-/** An entity endpoint. */
-export function entityEndpoint(entity: string): EntityEndpoint {
-  return { kind: "entity", entity };
+/** An entity endpoint, with the address it was seen at when known. */
+export function entityEndpoint(entity: string, ip?: IpAddr): EntityEndpoint {
+  return ip ? { kind: "entity", entity, ip } : { kind: "entity", entity };
 }
 
 /** A short text form for messages: the pod id, the address, or `entity:<name>`. */

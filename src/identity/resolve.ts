@@ -82,6 +82,8 @@ export class IdentityResolver {
   private readonly bindings: ReadonlyMap<string, readonly AddressBinding[]>;
   private readonly learned = new LearnedAddressBook();
   private readonly drafts = new Map<string, Draft>();
+  /** Addresses seen for the `host` entity (the nodes): NetworkPolicy egress to a node needs them. */
+  private readonly hostAddresses = new Set<string>();
   private learning = true;
 
   constructor(opts: ResolverOptions = {}) {
@@ -136,6 +138,8 @@ export class IdentityResolver {
 
   /** The Workload record for a resolved id (entities and address peers included). */
   workload(id: string): Workload {
+    if (id === "entity:host" && this.hostAddresses.size > 0)
+      return { id, kind: "entity", name: "host", labels: {}, addresses: [...this.hostAddresses].sort() };
     if (id.startsWith("entity:")) return { id, kind: "entity", name: id.slice(7), labels: {} };
     if (id.startsWith("cidr:")) {
       const cidr = id.slice(5);
@@ -217,6 +221,7 @@ export class IdentityResolver {
   }
 
   private learnEndpoint(ep: FlowEndpoint, time: number | undefined): void {
+    if (ep.ip && ep.identity?.entity === "host" && !podIdentity(ep.identity)) this.hostAddresses.add(ep.ip);
     const identity = podIdentity(ep.identity);
     if (!identity) return;
     const { id } = this.resolvePod(identity, ep.ip, time);

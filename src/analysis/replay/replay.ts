@@ -3,8 +3,15 @@
  * set; what the policies would deny is listed with the reason. Identical requests (same
  * workloads, protocol, port and HTTP method/path) are aggregated with a count.
  */
-import { type Endpoint, entityEndpoint, ipEndpoint, podEndpoint } from "../../eval/endpoint.js";
+import {
+  type Connection,
+  type Endpoint,
+  entityEndpoint,
+  ipEndpoint,
+  podEndpoint,
+} from "../../eval/endpoint.js";
 import type { Evaluator, SideVerdict, Verdict } from "../../eval/evaluate.js";
+import { parseIp } from "../../model/ipset.js";
 import type { Protocol } from "../../model/ports.js";
 import type { Workload } from "../../model/workload.js";
 import type { RuleOrigin } from "../../policy/ir/types.js";
@@ -24,6 +31,9 @@ export interface ReplayItem {
   count: number;
   /** Epoch ms of the record, when known. */
   time?: number;
+  /** The addresses the record carried (a node entity is matched by NetworkPolicy ipBlocks at its address). */
+  srcIp?: string;
+  dstIp?: string;
 }
 
 /** A denied request (aggregated). */
@@ -72,18 +82,30 @@ export interface ReplayReport {
   };
 }
 
-/** Turns a workload of the map/resolver into the evaluator's endpoint. */
-export function toEndpoint(w: Workload): Endpoint {
+/** Turns a workload of the map/resolver into the evaluator's endpoint (`ip`: the address the record carried). */
+export function toEndpoint(w: Workload, ip?: string): Endpoint {
   if (w.kind === "pod-owner" || w.kind === "vm" || w.kind === "cloud-instance") {
     if (w.namespace) return podEndpoint(w);
   }
   if (w.id.startsWith("cidr:") || w.id.startsWith("external:")) {
     // an address peer: its (first) address stands for it
-    const ip = ipEndpoint(w.id.slice(w.id.indexOf(":") + 1).split("/")[0]);
-    if (ip) return ip;
+    const ep = ipEndpoint(w.id.slice(w.id.indexOf(":") + 1).split("/")[0]);
+    if (ep) return ep;
   }
-  if (w.id.startsWith("entity:")) return entityEndpoint(w.id.slice("entity:".length));
+  if (w.id.startsWith("entity:")) {
+    const at = ip ? parseIp(ip) : undefined;
+    return entityEndpoint(w.id.slice("entity:".length), at);
+  }
   return entityEndpoint("unknown");
+}
+
+/**
+ * Every endpoint a workload stands for: one, except a node entity known at several addresses
+ * (a map's `entity:host`), which is evaluated at each of them.
+ */
+export function toEndpoints(w: Workload, ip?: string): Endpoint[] {
+  if (ip || !w.id.startsWith("entity:") || !w.addresses?.length) return [toEndpoint(w, ip)];
+  return w.addresses.map((a) => toEndpoint(w, a));
 }
 
 function refName(p: { namespace?: string; name: string }): string {
@@ -112,7 +134,8 @@ export function denialReason(v: Verdict, src: string, dst: string, proto: Protoc
 export interface ReplayOptions {
   /**
    * Kubernetes semantics: a pod cannot block traffic from its own node (the `entity:host`
-   * peer), so such requests are allowed whatever the policies say.
+   * source), so such requests are allowed whatever the policies say (their allowing rules still
+   * count as used). Egress to the node is evaluated like any request: Calico and Cilium enforce it.
    */
   hostAlwaysAllowed?: boolean;
   /** Counts of records skipped before replay, carried into the summary. */
@@ -133,15 +156,11 @@ export async function replay(
     skipped: { ...(opts.skipped ?? {}) },
     deniedDistinct: 0,
   };
-  const verdicts = new Map<string, Verdict>();
+  const verdicts = new Map<string, Judged>();
   const used = new Set<string>();
   for await (const it of items) {
     summary.evaluated += it.count;
-    if (opts.hostAlwaysAllowed && (it.src.id === "entity:host" || it.dst.id === "entity:host")) {
-      summary.allowed += it.count;
-      continue;
-    }
-    const key = `${it.src.id}|${it.dst.id}|${it.protocol}|${it.port}`;
+    const key = `${it.src.id}|${it.srcIp ?? ""}|${it.dst.id}|${it.dstIp ?? ""}|${it.protocol}|${it.port}`;
     const req = it.http
       ? {
           method: it.http.method,
@@ -150,19 +169,14 @@ export async function replay(
         }
       : undefined;
     const vkey = req ? `${key}|${req.method}|${req.path}|${req.host ?? ""}` : key;
-    let v = verdicts.get(vkey);
-    if (!v) {
-      v = evaluator.evaluate({
-        src: toEndpoint(it.src),
-        dst: toEndpoint(it.dst),
-        protocol: it.protocol,
-        port: it.port,
-        ...(req ? { http: req } : {}),
-      });
-      verdicts.set(vkey, v);
+    let judged = verdicts.get(vkey);
+    if (!judged) {
+      judged = evaluateAll(evaluator, connections(it, req));
+      verdicts.set(vkey, judged);
     }
-    for (const r of [...v.egress.rules, ...v.ingress.rules]) used.add(ruleKey(r));
-    if (v.allowed) {
+    const v = judged.verdict;
+    for (const r of judged.rules) used.add(r);
+    if (v.allowed || (opts.hostAlwaysAllowed && it.src.id === "entity:host")) {
       summary.allowed += it.count;
       continue;
     }
@@ -170,14 +184,7 @@ export async function replay(
     const dkey = `${key}|${it.http?.method ?? ""}|${it.http?.path ?? ""}`;
     let d = denied.get(dkey);
     if (!d) {
-      const atL7 =
-        req !== undefined &&
-        evaluator.evaluate({
-          src: toEndpoint(it.src),
-          dst: toEndpoint(it.dst),
-          protocol: it.protocol,
-          port: it.port,
-        }).allowed;
+      const atL7 = req !== undefined && evaluateAll(evaluator, connections(it, undefined)).verdict.allowed;
       const src = it.src.id;
       const dst = it.dst.id;
       d = {
@@ -206,6 +213,29 @@ export async function replay(
   const list = [...denied.values()].sort(compareDenied);
   summary.deniedDistinct = list.length;
   return { denied: list, summary, unused: unusedRules(evaluator, used) };
+}
+
+/** The connections an item stands for (one per address of a multi-address endpoint). */
+function connections(it: ReplayItem, http: Connection["http"]): Connection[] {
+  const out: Connection[] = [];
+  for (const src of toEndpoints(it.src, it.srcIp))
+    for (const dst of toEndpoints(it.dst, it.dstIp))
+      out.push({ src, dst, protocol: it.protocol, port: it.port, ...(http ? { http } : {}) });
+  return out;
+}
+
+/** The verdict over an item's connections, and the keys of every rule that decided one of them. */
+interface Judged {
+  /** The first denying verdict, else the first. */
+  verdict: Verdict;
+  rules: string[];
+}
+
+function evaluateAll(evaluator: Evaluator, conns: Connection[]): Judged {
+  const verdicts = conns.map((c) => evaluator.evaluate(c));
+  const rules = new Set<string>();
+  for (const v of verdicts) for (const r of [...v.egress.rules, ...v.ingress.rules]) rules.add(ruleKey(r));
+  return { verdict: verdicts.find((v) => !v.allowed) ?? verdicts[0], rules: [...rules] };
 }
 
 function ruleKey(r: RuleOrigin): string {

@@ -103,6 +103,7 @@ export async function runGenerate(opts: GenerateOptions): Promise<GenerateResult
     `generated ${result.objects.length} ${opts.target} policies for ${result.synth.units.length} workloads` +
       (opts.out ? ` into ${opts.out}` : ""),
   );
+  for (const w of result.synth.warnings) log(`warning: ${w}`);
   for (const n of result.synth.notes) log(`note: ${n}`);
   for (const v of result.synth.violations) log(`zone violation (no rule generated; review it): ${v.reason}`);
   return result;

@@ -96,6 +96,9 @@ export async function* flowItems(
       count: 1,
     };
     if (f.time !== undefined) item.time = f.time;
+    // a node entity is matched by NetworkPolicy ipBlocks at the address the record carried
+    if (src.startsWith("entity:") && f.src.ip) item.srcIp = f.src.ip;
+    if (dst.startsWith("entity:") && f.dst.ip) item.dstIp = f.dst.ip;
     if (f.http)
       item.http = {
         method: f.http.method,

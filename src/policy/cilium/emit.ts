@@ -7,7 +7,7 @@
 import type { LabelSelector } from "../../model/labels.js";
 import { fail } from "../../model/problems.js";
 import type { Peer, Policy, PolicySet, PortMatch, Rule } from "../ir/types.js";
-import { describeEvidence, type EmittedObject, MANAGED_BY_LABEL, type NodeComment } from "../k8s/emit.js";
+import { type EmittedObject, MANAGED_BY_LABEL, type NodeComment, ruleComment } from "../k8s/emit.js";
 import { CILIUM_API, type CiliumPortRule, type CiliumRule, NAMESPACE_LABEL } from "./types.js";
 
 function endpointSelector(p: Extract<Peer, { kind: "pods" }>, where: string): LabelSelector {
@@ -119,7 +119,7 @@ function emitPolicy(p: Policy): EmittedObject {
     const rules = p.rules.filter((r) => r.direction === dir && r.action === action);
     if (rules.length === 0) continue;
     spec[list] = rules.map((r, i) => {
-      comments.push({ path: ["spec", list, i], text: ` ${describeEvidence(r.evidence)}` });
+      comments.push({ path: ["spec", list, i], text: ruleComment(r) });
       return emitRule(r, where);
     });
   }

@@ -9,6 +9,7 @@ import { templateToRegex } from "../../graph/http-template.js";
 import type { L7Summary } from "../../graph/l7.js";
 import type { Edge } from "../../model/map.js";
 import type { HttpMatch, Peer, Policy, PolicySet, PortMatch, Rule } from "../ir/types.js";
+import { NODE_EGRESS_COMMENT } from "../synth/synthesize.js";
 import { emptyCiliumPolicySet } from "./parse.js";
 
 /** The Cilium IR and notes. */
@@ -132,6 +133,8 @@ export function synthesizeCilium(
       const members = new Set(
         units.find((u) => u.namespace === p.namespace && u.name === p.name)?.members ?? [],
       );
+      // egress to the node: Cilium selects it as the host entity (CIDR rules never match the host)
+      c.rules = c.rules.filter((r) => !r.comments?.includes(NODE_EGRESS_COMMENT));
       c.rules = c.rules.map((r) => {
         const http = r.peers.some((x: Peer) => x.kind === "pods") ? ruleHttp(r, edges) : undefined;
         return http ? { ...r, http } : r;

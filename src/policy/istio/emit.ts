@@ -5,7 +5,7 @@
  */
 import { fail } from "../../model/problems.js";
 import type { HttpMatch, Peer, Policy, PolicySet, PortMatch, Rule } from "../ir/types.js";
-import { describeEvidence, type EmittedObject, MANAGED_BY_LABEL, type NodeComment } from "../k8s/emit.js";
+import { type EmittedObject, MANAGED_BY_LABEL, type NodeComment, ruleComment } from "../k8s/emit.js";
 import { PLAINTEXT_PEER } from "./parse.js";
 import {
   DEFAULT_ROOT_NAMESPACE,
@@ -165,7 +165,7 @@ function emitAuthorizationPolicy(p: Policy, action: string): EmittedObject {
   const comments: NodeComment[] = [];
   if (p.rules.length) {
     spec.rules = p.rules.map((r, i) => {
-      comments.push({ path: ["spec", "rules", i], text: ` ${describeEvidence(r.evidence)}` });
+      comments.push({ path: ["spec", "rules", i], text: ruleComment(r) });
       return emitRule(r, where);
     });
   }

@@ -42,6 +42,11 @@ export function describeEvidence(ev: RuleEvidence | undefined): string {
   return parts.join("; ");
 }
 
+/** The comment above a generated rule: its evidence, then what the reader should know. */
+export function ruleComment(r: Rule): string {
+  return ` ${[describeEvidence(r.evidence), ...(r.comments ?? [])].join("; ")}`;
+}
+
 function namespaceSelector(m: NamespaceMatch): LabelSelector {
   if (m.kind === "all") return {};
   if (m.kind === "selector") return m.selector;
@@ -128,12 +133,12 @@ export function emitNetworkPolicy(policy: Policy, name: string): EmittedObject {
   if (policy.directions.includes("ingress")) {
     spec.ingress = ingress.map((r) => emitRule(r, where));
     for (const [i, r] of ingress.entries())
-      comments.push({ path: ["spec", "ingress", i], text: ` ${describeEvidence(r.evidence)}` });
+      comments.push({ path: ["spec", "ingress", i], text: ruleComment(r) });
   }
   if (policy.directions.includes("egress")) {
     spec.egress = egress.map((r) => emitRule(r, where));
     for (const [i, r] of egress.entries())
-      comments.push({ path: ["spec", "egress", i], text: ` ${describeEvidence(r.evidence)}` });
+      comments.push({ path: ["spec", "egress", i], text: ruleComment(r) });
   }
   const annotations: Record<string, string> = { ...(policy.annotations ?? {}) };
   const ev = evidenceAnnotation(policy);

@@ -52,8 +52,13 @@ export const DEFAULT_EXCLUDED_NAMESPACES = ["kube-system", "kube-public", "kube-
 export interface SynthResult {
   set: PolicySet;
   units: PolicyUnit[];
-  /** Things the user should know (peers skipped, selectors widened …), sorted. */
+  /** Things the user should know (peers skipped, ports named …), sorted. */
   notes: string[];
+  /**
+   * Things that change what the cluster allows or breaks unless the user acts (selectors widened
+   * to a namespace, node egress without an address …), sorted.
+   */
+  warnings: string[];
   /** The DNS target used. */
   dns: DnsTarget;
   /** Edges refused by `allowEdge` (sorted by src, dst): violations to review, not rules. */
@@ -98,7 +103,13 @@ interface PeerBucket {
   evidence: RuleEvidence;
   /** For outside peers: the addresses seen (merged into CIDRs at the end). */
   addresses?: string[];
+  /** Comments for the reader of the generated rule. */
+  comments?: string[];
 }
+
+/** The comment on a rule allowing egress to the nodes by address. */
+export const NODE_EGRESS_COMMENT =
+  "egress to the node (entity:host): NetworkPolicy cannot select nodes, so the node addresses seen in the flows are listed; update them when nodes change";
 
 function mergeEvidence(ev: RuleEvidence, e: Edge): void {
   ev.flows = (ev.flows ?? 0) + e.flows;
@@ -136,6 +147,8 @@ export function synthesizePolicies(map: CommunicationMap, opts: SynthOptions = {
     return verdict === true;
   });
   const { unitOf, units, notes } = assignUnits(map.workloads, (id) => edgeSignature(edges, id));
+  const warnings: string[] = [];
+  const nodeAddresses = byId.get("entity:host")?.addresses ?? [];
   const buckets = new Map<string, Map<string, PeerBucket>>(); // unitKey|direction → peerKey → bucket
   const unitKey = (u: PolicyUnit) => `${u.namespace}/${u.name}`;
 
@@ -155,7 +168,7 @@ export function synthesizePolicies(map: CommunicationMap, opts: SynthOptions = {
     id: string,
     dir: Direction,
     edge: Edge,
-  ): { key: string; peer: Peer; address?: string } | undefined => {
+  ): { key: string; peer: Peer; address?: string[]; comment?: string } | undefined => {
     const u = unitOf.get(id);
     if (u) {
       return {
@@ -178,7 +191,7 @@ export function synthesizePolicies(map: CommunicationMap, opts: SynthOptions = {
         notes.push(`${edge.src} -> ${edge.dst}: peer address ${cidr} is not a valid CIDR; no rule generated`);
         return undefined;
       }
-      return { key: "outside", peer: { kind: "ipblock", cidr, except: [] }, address: cidr };
+      return { key: "outside", peer: { kind: "ipblock", cidr, except: [] }, address: [cidr] };
     }
     if (id === "entity:world") {
       notes.push(
@@ -187,15 +200,37 @@ export function synthesizePolicies(map: CommunicationMap, opts: SynthOptions = {
       return {
         key: "outside",
         peer: { kind: "ipblock", cidr: "0.0.0.0/0", except: [] },
-        address: "0.0.0.0/0",
+        address: ["0.0.0.0/0"],
       };
     }
-    if (id === "entity:host") return undefined; // the pod's own node is never blocked by NetworkPolicy
+    if (id === "entity:host") return nodePeer(dir, edge);
     notes.push(
       `${edge.src} -> ${edge.dst}: ${id} cannot be selected by a NetworkPolicy (${dir}); no rule generated`,
     );
     return undefined;
   };
+
+  /**
+   * The node (entity:host): ingress from the pod's own node is never blocked (no rule); egress to
+   * it is enforced by Calico and Cilium, so it is allowed by the node addresses the data shows.
+   */
+  function nodePeer(dir: Direction, edge: Edge): ReturnType<typeof peerFor> {
+    if (dir === "ingress") return undefined;
+    if (nodeAddresses.length === 0) {
+      const ports = edge.ports.map((p) => `${p.protocol}/${p.port}`).join(", ");
+      warnings.push(
+        `${edge.src} -> entity:host (${ports}): the data has no address for the node, so no NetworkPolicy rule allows this egress and Calico or Cilium will block it; add an ipBlock with your node addresses`,
+      );
+      return undefined;
+    }
+    const address = nodeAddresses.map((a) => (a.includes("/") ? a : `${a}/${a.includes(":") ? 128 : 32}`));
+    return {
+      key: "node",
+      peer: { kind: "ipblock", cidr: address[0], except: [] },
+      address,
+      comment: NODE_EGRESS_COMMENT,
+    };
+  }
 
   for (const e of edges) {
     const srcUnit = unitOf.get(e.src);
@@ -204,19 +239,20 @@ export function synthesizePolicies(map: CommunicationMap, opts: SynthOptions = {
     // egress side: the source's policy lets it leave
     if (srcUnit && !excluded.has(srcUnit.namespace) && !dnsOnly) {
       const p = peerFor(e.dst, "egress", e);
-      if (p) addEdge(bucketFor(srcUnit, "egress", p.key, p.peer), e, p.address);
+      if (p) addEdge(bucketFor(srcUnit, "egress", p.key, p.peer), e, p);
     }
     // ingress side: the destination's policy lets it in
     if (dstUnit && !excluded.has(dstUnit.namespace)) {
       const p = peerFor(e.src, "ingress", e);
-      if (p) addEdge(bucketFor(dstUnit, "ingress", p.key, p.peer), e, p.address);
+      if (p) addEdge(bucketFor(dstUnit, "ingress", p.key, p.peer), e, p);
     }
   }
 
-  function addEdge(b: PeerBucket, e: Edge, address?: string): void {
+  function addEdge(b: PeerBucket, e: Edge, p: { address?: string[]; comment?: string }): void {
     for (const port of e.ports) b.ports.set(`${port.protocol}/${port.port}`, port);
     mergeEvidence(b.evidence, e);
-    if (address) b.addresses = [...(b.addresses ?? []), address];
+    if (p.address) b.addresses = [...(b.addresses ?? []), ...p.address];
+    if (p.comment && !b.comments?.includes(p.comment)) b.comments = [...(b.comments ?? []), p.comment];
   }
 
   const set = emptyK8sPolicySet();
@@ -231,7 +267,14 @@ export function synthesizePolicies(map: CommunicationMap, opts: SynthOptions = {
   notes.push(...exposureNotes(map, buckets, unitOf, excluded));
   const byPair = (x: EdgeViolation) => `${x.edge.src}\u0000${x.edge.dst}`;
   violations.sort((x, y) => (byPair(x) < byPair(y) ? -1 : byPair(x) > byPair(y) ? 1 : 0));
-  return { set, units, notes: [...new Set(notes)].sort(), dns, violations };
+  return {
+    set,
+    units,
+    notes: [...new Set(notes)].sort(),
+    warnings: [...new Set(warnings)].sort(),
+    dns,
+    violations,
+  };
 }
 
 /**
@@ -346,6 +389,7 @@ function unitPolicy(
           direction: dir,
         },
         evidence: { ...b.evidence, edges: [...new Set(b.evidence.edges)].sort() },
+        ...(b.comments ? { comments: [...b.comments] } : {}),
       });
     }
   }

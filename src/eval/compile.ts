@@ -20,6 +20,7 @@ import type {
   StageKind,
 } from "../policy/ir/types.js";
 import type { Endpoint, PodEndpoint } from "./endpoint.js";
+import { compileRuleL7, type L7Check } from "./l7.js";
 import { compileExtraPeer } from "./peers.js";
 
 /** A predicate over the peer end of a connection. */
@@ -31,10 +32,12 @@ export interface NamedPort {
   name: string;
 }
 
-/** A rule ready to match: peer predicate, static ports, and named ports. */
+/** A rule ready to match: peer predicate, static ports, named ports and its L7 check. */
 export interface CompiledRule {
   rule: Rule;
   peer: PeerPredicate;
+  /** The rule's L7 part, compiled once (regexes included; src/eval/l7.ts). */
+  l7: L7Check;
   /** Numeric ports, ranges and whole protocols. */
   conns: ConnSet;
   named: readonly NamedPort[];
@@ -168,7 +171,7 @@ export function rulePortsMatch(
 function compileRule(rule: Rule, opts: PeerCompileOptions): CompiledRule {
   const peers = rule.peers.map((p) => compilePeer(p, opts));
   const peer: PeerPredicate = peers.length === 1 ? peers[0] : (e) => peers.some((p) => p(e));
-  return { rule, peer, ...compilePorts(rule.ports) };
+  return { rule, peer, l7: compileRuleL7(rule), ...compilePorts(rule.ports) };
 }
 
 function compilePolicy(policy: Policy, order: number, opts: PeerCompileOptions): CompiledPolicy {
@@ -224,7 +227,10 @@ function compileLayer(layer: Layer): CompiledLayer {
   return out;
 }
 
-/** Compiles a PolicySet (selectors, CIDRs, ports) once; a bad selector throws a MicrosegError. */
+/**
+ * Compiles a PolicySet (selectors, CIDRs, ports, L7 and FQDN patterns) once; a bad selector or
+ * regex throws a MicrosegError.
+ */
 export function compilePolicySet(set: PolicySet): CompiledPolicySet {
   return { target: set.target, layers: set.layers.map(compileLayer) };
 }

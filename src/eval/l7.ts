@@ -7,43 +7,77 @@
  *   requests pass, the proxy filters the rest); a deny rule with `http` or `conditions` does not
  *   close it. So at L4 a port is reachable when some request on it is allowed.
  */
+import { fail } from "../model/problems.js";
 import type { HttpMatch, Rule, StringMatchKind } from "../policy/ir/types.js";
 import type { HttpRequest } from "./endpoint.js";
 
-/** Compares one string field. Regexes must match the whole value (Envoy's full match). */
+/** A compiled comparison of one string field. */
+export type StringPredicate = (value: string) => boolean;
+
+/**
+ * Compiles a full-match regular expression (`^(?:pattern)$`, Envoy's full match); the syntax
+ * error's message when the pattern is not a valid expression.
+ */
+export function compileFullMatch(pattern: string, ignoreCase = false): RegExp | string {
+  try {
+    return new RegExp(`^(?:${pattern})$`, ignoreCase ? "i" : "");
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}
+
+/**
+ * Compiles one string field comparison once (regexes built here, not per request). A pattern
+ * that is not a valid regex is a fatal `resource-invalid` problem (parsers report it with its
+ * location first; this guards IR built by hand).
+ */
+export function compileStringMatch(
+  pattern: string,
+  kind: StringMatchKind | undefined,
+  ignoreCase = false,
+): StringPredicate {
+  const p = ignoreCase ? pattern.toLowerCase() : pattern;
+  const norm = (v: string) => (ignoreCase ? v.toLowerCase() : v);
+  switch (kind ?? "exact") {
+    case "exact":
+      return (v) => norm(v) === p;
+    case "prefix":
+      return (v) => norm(v).startsWith(p);
+    case "suffix":
+      return (v) => norm(v).endsWith(p);
+    case "regex": {
+      const re = compileFullMatch(pattern, ignoreCase);
+      if (typeof re === "string") fail("resource-invalid", `invalid regular expression "${pattern}": ${re}`);
+      return (v) => re.test(v);
+    }
+  }
+}
+
+/** Compares one string field, compiling the pattern for this one call (parse-time checks only). */
 export function stringFieldMatches(
   pattern: string,
   kind: StringMatchKind | undefined,
   value: string,
   ignoreCase = false,
 ): boolean {
-  const v = ignoreCase ? value.toLowerCase() : value;
-  const p = ignoreCase ? pattern.toLowerCase() : pattern;
-  switch (kind ?? "exact") {
-    case "exact":
-      return v === p;
-    case "prefix":
-      return v.startsWith(p);
-    case "suffix":
-      return v.endsWith(p);
-    case "regex":
-      try {
-        return new RegExp(`^(?:${pattern})$`, ignoreCase ? "i" : "").test(value);
-      } catch {
-        return false;
-      }
-  }
+  return compileStringMatch(pattern, kind, ignoreCase)(value);
 }
 
-/** Does the request satisfy one HttpMatch (fields AND, then no `except` entry)? */
-export function httpMatches(m: HttpMatch, req: HttpRequest): boolean {
-  if (m.method !== undefined && !stringFieldMatches(m.method, m.methodKind, req.method)) return false;
-  if (m.path !== undefined && !stringFieldMatches(m.path, m.pathKind, req.path)) return false;
-  if (m.host !== undefined) {
-    if (req.host === undefined) return false;
-    if (!stringFieldMatches(m.host, m.hostKind, req.host, true)) return false;
-  }
-  return !(m.except ?? []).some((x) => httpMatches(x, req));
+/** A compiled HttpMatch: does the request satisfy it? */
+export type HttpPredicate = (req: HttpRequest) => boolean;
+
+/** Compiles one HttpMatch (fields AND, then no `except` entry); host compares case-insensitively. */
+export function compileHttpMatch(m: HttpMatch): HttpPredicate {
+  const method = m.method === undefined ? undefined : compileStringMatch(m.method, m.methodKind);
+  const path = m.path === undefined ? undefined : compileStringMatch(m.path, m.pathKind);
+  const host = m.host === undefined ? undefined : compileStringMatch(m.host, m.hostKind, true);
+  const except = (m.except ?? []).map(compileHttpMatch);
+  return (req) => {
+    if (method && !method(req.method)) return false;
+    if (path && !path(req.path)) return false;
+    if (host && (req.host === undefined || !host(req.host))) return false;
+    return !except.some((x) => x(req));
+  };
 }
 
 /**
@@ -72,14 +106,18 @@ export function isL7Restricted(rule: Rule): boolean {
   return (rule.http !== undefined && rule.http.length > 0) || (rule.conditions?.length ?? 0) > 0;
 }
 
+/** A compiled rule's L7 check: does it accept the connection (request absent = an L4-only question)? */
+export type L7Check = (req: HttpRequest | undefined) => boolean;
+
 /**
- * Does the rule's L7 part accept the connection? `req` absent = an L4-only question: allow rules
- * are accepted (some request passes), deny rules restricted at L7 are not (they do not close the
- * port). Undecidable conditions are assumed to hold for a known request.
+ * Compiles the rule's L7 part once. `req` absent = an L4-only question: allow rules are accepted
+ * (some request passes), deny rules restricted at L7 are not (they do not close the port).
+ * Undecidable conditions are assumed to hold for a known request.
  */
-export function ruleL7Accepts(rule: Rule, req: HttpRequest | undefined): boolean {
-  if (!isL7Restricted(rule)) return true;
-  if (!req) return rule.action === "allow";
-  if (!rule.http || rule.http.length === 0) return true;
-  return rule.http.some((m) => httpMatches(m, req));
+export function compileRuleL7(rule: Rule): L7Check {
+  if (!isL7Restricted(rule)) return () => true;
+  const l4 = rule.action === "allow";
+  if (!rule.http || rule.http.length === 0) return (req) => (req ? true : l4);
+  const matches = rule.http.map(compileHttpMatch);
+  return (req) => (req ? matches.some((m) => m(req)) : l4);
 }

@@ -39,14 +39,22 @@ export function istioStringMatch(pattern: string, value: string): boolean {
   return value === pattern;
 }
 
-/** Cilium `matchPattern`/`matchName` against a DNS name (case-insensitive, trailing dot ignored). */
-export function fqdnMatch(pattern: string, name: string): boolean {
-  const n = name.toLowerCase().replace(/\.$/, "");
-  const p = pattern.toLowerCase().replace(/\.$/, "");
-  if (p === "*") return true;
-  if (!p.includes("*")) return n === p;
+/**
+ * Compiles a Cilium `matchPattern`/`matchName` once into a predicate over DNS names
+ * (case-insensitive, trailing dot ignored; `*` matches a run of name characters, `*` alone all).
+ */
+export function compileFqdnPattern(pattern: string): (name: string) => boolean {
+  const norm = (s: string) => s.toLowerCase().replace(/\.$/, "");
+  const p = norm(pattern);
+  if (p === "*") return () => true;
+  if (!p.includes("*")) return (name) => norm(name) === p;
   const re = new RegExp(`^${p.split("*").map(escapeRegex).join("[-a-z0-9_]*")}$`);
-  return re.test(n);
+  return (name) => re.test(norm(name));
+}
+
+/** Cilium `matchPattern`/`matchName` against one DNS name (compiles per call: one-off checks only). */
+export function fqdnMatch(pattern: string, name: string): boolean {
+  return compileFqdnPattern(pattern)(name);
 }
 
 /** Escapes a literal for use inside a regular expression. */
@@ -95,9 +103,10 @@ export function compileExtraPeer(
   switch (p.kind) {
     case "entity":
       return (e) => entityMatches(p.entity, e);
-    case "fqdn":
-      return (e) =>
-        e.kind === "ip" && (e.names ?? []).some((n) => p.patterns.some((pat) => fqdnMatch(pat, n)));
+    case "fqdn": {
+      const patterns = p.patterns.map(compileFqdnPattern);
+      return (e) => e.kind === "ip" && (e.names ?? []).some((n) => patterns.some((m) => m(n)));
+    }
     case "principals":
       return (e) =>
         e.kind === "pod" &&

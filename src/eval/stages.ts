@@ -20,7 +20,6 @@ import {
   rulesFor,
 } from "./compile.js";
 import type { Endpoint, HttpRequest } from "./endpoint.js";
-import { ruleL7Accepts } from "./l7.js";
 
 /** What one stage says about a connection. */
 export type StageOutcome = "allow" | "deny" | "pass" | "no-opinion";
@@ -64,8 +63,7 @@ export function policyRef(p: CompiledPolicy): PolicyRef {
 function* matchingRules(q: SideQuery, protocol: Protocol, port: number): Generator<CompiledRule> {
   for (const p of q.selecting)
     for (const r of rulesFor(p, q.direction))
-      if (r.peer(q.peer) && rulePortsMatch(r, protocol, port, q.dstPorts) && ruleL7Accepts(r.rule, q.http))
-        yield r;
+      if (r.peer(q.peer) && rulePortsMatch(r, protocol, port, q.dstPorts) && r.l7(q.http)) yield r;
 }
 
 const NO_OPINION: StageResult = { outcome: "no-opinion", rules: [], policies: [] };
@@ -118,7 +116,7 @@ function unionOfRules(q: SideQuery, action: "allow" | "deny"): ConnSet {
   // at L4 an L7-restricted deny does not close its ports (src/eval/l7.ts)
   for (const p of q.selecting)
     for (const r of rulesFor(p, q.direction))
-      if (r.rule.action === action && ruleL7Accepts(r.rule, undefined) && r.peer(q.peer))
+      if (r.rule.action === action && r.l7(undefined) && r.peer(q.peer))
         out = out.union(ruleConns(r, q.dstPorts));
   return out;
 }
@@ -146,7 +144,7 @@ function firstMatchSets(q: SideQuery, undecided: ConnSet): StageSets {
   for (const p of q.selecting) {
     for (const r of rulesFor(p, q.direction)) {
       if (rest.isEmpty()) break;
-      if (!ruleL7Accepts(r.rule, undefined) || !r.peer(q.peer)) continue;
+      if (!r.l7(undefined) || !r.peer(q.peer)) continue;
       const hit = rest.intersect(ruleConns(r, q.dstPorts));
       if (hit.isEmpty()) continue;
       if (r.rule.action === "allow") allowed = allowed.union(hit);

@@ -99,9 +99,13 @@ export async function runGenerate(opts: GenerateOptions): Promise<GenerateResult
   if (opts.out) await writeDirAtomic(opts.out, files);
   else opts.stdout?.(joinYamlDocuments(files.map((f) => f.content)));
   const log = opts.log ?? (() => {});
+  const widened = result.synth.widened.length;
   log(
     `generated ${result.objects.length} ${opts.target} policies for ${result.synth.units.length} workloads` +
-      (opts.out ? ` into ${opts.out}` : ""),
+      (opts.out ? ` into ${opts.out}` : "") +
+      (widened
+        ? `; ${widened} workload${widened === 1 ? "" : "s"} without labels in the data widened to their whole namespace (see the warnings)`
+        : ""),
   );
   for (const w of result.synth.warnings) log(`warning: ${w}`);
   for (const n of result.synth.notes) log(`note: ${n}`);

@@ -7,7 +7,13 @@
 import type { LabelSelector } from "../../model/labels.js";
 import { fail } from "../../model/problems.js";
 import type { Peer, Policy, PolicySet, PortMatch, Rule } from "../ir/types.js";
-import { type EmittedObject, MANAGED_BY_LABEL, type NodeComment, ruleComment } from "../k8s/emit.js";
+import {
+  type EmittedObject,
+  MANAGED_BY_LABEL,
+  type NodeComment,
+  policyComments,
+  ruleComment,
+} from "../k8s/emit.js";
 import { CILIUM_API, type CiliumPortRule, type CiliumRule, NAMESPACE_LABEL } from "./types.js";
 
 function endpointSelector(p: Extract<Peer, { kind: "pods" }>, where: string): LabelSelector {
@@ -108,7 +114,7 @@ function podSelector(p: Policy, where: string): LabelSelector {
 function emitPolicy(p: Policy): EmittedObject {
   const where = `${p.kind} ${p.namespace}/${p.name}`;
   const spec: Record<string, unknown> = { endpointSelector: podSelector(p, where) };
-  const comments: NodeComment[] = [];
+  const comments: NodeComment[] = policyComments(p);
   const lists: [string, "ingress" | "egress", "allow" | "deny"][] = [
     ["ingress", "ingress", "allow"],
     ["ingressDeny", "ingress", "deny"],

@@ -5,7 +5,13 @@
  */
 import { fail } from "../../model/problems.js";
 import type { HttpMatch, Peer, Policy, PolicySet, PortMatch, Rule } from "../ir/types.js";
-import { type EmittedObject, MANAGED_BY_LABEL, type NodeComment, ruleComment } from "../k8s/emit.js";
+import {
+  type EmittedObject,
+  MANAGED_BY_LABEL,
+  type NodeComment,
+  policyComments,
+  ruleComment,
+} from "../k8s/emit.js";
 import { PLAINTEXT_PEER } from "./parse.js";
 import {
   DEFAULT_ROOT_NAMESPACE,
@@ -162,7 +168,7 @@ function emitAuthorizationPolicy(p: Policy, action: string): EmittedObject {
   const sel = selector(p, where);
   if (sel) spec.selector = sel;
   if (action !== "ALLOW" || p.rules.length) spec.action = action;
-  const comments: NodeComment[] = [];
+  const comments: NodeComment[] = policyComments(p);
   if (p.rules.length) {
     spec.rules = p.rules.map((r, i) => {
       comments.push({ path: ["spec", "rules", i], text: ruleComment(r) });

@@ -202,6 +202,7 @@ export function synthesizeIstio(
       directions: ["ingress"],
       rules,
       origin: {},
+      ...(p.comments ? { comments: [...p.comments] } : {}),
     };
     layer(opts.audit ? "istio-audit" : "istio-allow").policies.push(policy);
     if (plaintext) {

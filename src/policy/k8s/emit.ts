@@ -47,6 +47,11 @@ export function ruleComment(r: Rule): string {
   return ` ${[describeEvidence(r.evidence), ...(r.comments ?? [])].join("; ")}`;
 }
 
+/** The comment above a generated policy's spec (its first key is the subject selector). */
+export function policyComments(p: Policy): NodeComment[] {
+  return p.comments?.length ? [{ path: ["spec"], text: ` ${p.comments.join("; ")}` }] : [];
+}
+
 function namespaceSelector(m: NamespaceMatch): LabelSelector {
   if (m.kind === "all") return {};
   if (m.kind === "selector") return m.selector;
@@ -129,7 +134,7 @@ export function emitNetworkPolicy(policy: Policy, name: string): EmittedObject {
   if (policy.directions.includes("egress")) policyTypes.push("Egress");
   // key order as people write it: podSelector, policyTypes, ingress, egress
   const spec: Record<string, unknown> = { podSelector: policy.subject.pods, policyTypes };
-  const comments: NodeComment[] = [];
+  const comments: NodeComment[] = policyComments(policy);
   if (policy.directions.includes("ingress")) {
     spec.ingress = ingress.map((r) => emitRule(r, where));
     for (const [i, r] of ingress.entries())

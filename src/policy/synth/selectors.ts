@@ -106,7 +106,7 @@ export function assignUnits(workloads: MapWorkload[], signature: (id: string) =>
             namespace: ns,
             members: [w.id],
             labels: {},
-            note: "the data has no labels for it: its rules, and rules naming it as a peer, cover every pod of the namespace (give --inventory with its manifests to narrow them)",
+            note: "the data has no labels for it: its rules, and rules naming it as a peer, cover every pod of the namespace",
           });
           continue;
         }

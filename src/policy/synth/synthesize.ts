@@ -59,6 +59,11 @@ export interface SynthResult {
    * to a namespace, node egress without an address …), sorted.
    */
   warnings: string[];
+  /**
+   * Workloads the data has no labels for, whose policy or peer selector covers their whole
+   * namespace (sorted ids).
+   */
+  widened: string[];
   /** The DNS target used. */
   dns: DnsTarget;
   /** Edges refused by `allowEdge` (sorted by src, dst): violations to review, not rules. */
@@ -148,6 +153,7 @@ export function synthesizePolicies(map: CommunicationMap, opts: SynthOptions = {
   });
   const { unitOf, units, notes } = assignUnits(map.workloads, (id) => edgeSignature(edges, id));
   const warnings: string[] = [];
+  const widenedIds = new Set<string>();
   const nodeAddresses = byId.get("entity:host")?.addresses ?? [];
   const buckets = new Map<string, Map<string, PeerBucket>>(); // unitKey|direction → peerKey → bucket
   const unitKey = (u: PolicyUnit) => `${u.namespace}/${u.name}`;
@@ -171,13 +177,19 @@ export function synthesizePolicies(map: CommunicationMap, opts: SynthOptions = {
   ): { key: string; peer: Peer; address?: string[]; comment?: string } | undefined => {
     const u = unitOf.get(id);
     if (u) {
+      const widened = isWidened(u);
+      if (widened) {
+        widenedIds.add(id);
+        warnings.push(`${edge.src} -> ${edge.dst}: ${widenedPeerText(id, u.namespace)}; ${NARROW_HINT}`);
+      }
       return {
         key: `unit:${unitKey(u)}`,
         peer: {
           kind: "pods",
           namespaces: { kind: "names", names: [u.namespace] },
-          pods: { matchLabels: u.labels },
+          pods: unitSelector(u),
         },
+        ...(widened ? { comment: widenedPeerText(id, u.namespace) } : {}),
       };
     }
     const w = byId.get(id);
@@ -261,8 +273,13 @@ export function synthesizePolicies(map: CommunicationMap, opts: SynthOptions = {
   for (const ns of namespaces) np.policies.push(...namespacePolicies(ns, dns));
   for (const u of units) {
     if (excluded.has(u.namespace)) continue;
-    if (u.note) notes.push(`${unitKey(u)}: ${u.note} (${u.members.join(", ")})`);
-    np.policies.push(unitPolicy(u, buckets, byId, unitOf));
+    const policy = unitPolicy(u, buckets, byId, unitOf);
+    if (isWidened(u)) {
+      for (const m of u.members) widenedIds.add(m);
+      warnings.push(`${unitKey(u)}: ${widenedSubjectText(u)}; ${NARROW_HINT}`);
+      policy.comments = [widenedSubjectText(u)];
+    } else if (u.note) notes.push(`${unitKey(u)}: ${u.note} (${u.members.join(", ")})`);
+    np.policies.push(policy);
   }
   notes.push(...exposureNotes(map, buckets, unitOf, excluded));
   const byPair = (x: EdgeViolation) => `${x.edge.src}\u0000${x.edge.dst}`;
@@ -272,6 +289,7 @@ export function synthesizePolicies(map: CommunicationMap, opts: SynthOptions = {
     units,
     notes: [...new Set(notes)].sort(),
     warnings: [...new Set(warnings)].sort(),
+    widened: [...widenedIds].sort(),
     dns,
     violations,
   };
@@ -402,6 +420,22 @@ function unitPolicy(
     rules,
     origin: {},
   };
+}
+
+/** How to narrow a widened selector. */
+const NARROW_HINT = "give its manifests to `microseg discover --inventory <manifests>` to narrow it";
+
+/** A unit the data has no labels for: its selector is every pod of its namespace. */
+function isWidened(u: PolicyUnit): boolean {
+  return Object.keys(u.labels).length === 0;
+}
+
+function widenedSubjectText(u: PolicyUnit): string {
+  return `this policy selects every pod of namespace ${u.namespace}, because the data has no labels for ${u.members.join(", ")}`;
+}
+
+function widenedPeerText(id: string, ns: string): string {
+  return `this peer is every pod of namespace ${ns}, because the data has no labels for ${id}`;
 }
 
 /** The pod selector of a unit: its labels, or every pod (`{}`) when it has none. */

@@ -3,8 +3,15 @@
  * identities from the whole input first, then resolve) so pod-IP reuse resolves exactly.
  */
 import { IdentityResolver } from "../identity/resolve.js";
+import { flowFormatNames } from "../ingest/registry.js";
 import type { Inventory } from "../inventory/types.js";
-import { type FlowFileStats, readFlowBatches, readFlows } from "../io/flow-files.js";
+import {
+  checkFlowsFound,
+  type FlowFileStats,
+  readFlowBatches,
+  readFlows,
+  type SkippedFlowFile,
+} from "../io/flow-files.js";
 import type { Flow } from "../model/flow.js";
 import { ProblemSink } from "../model/problems.js";
 
@@ -57,7 +64,19 @@ export async function prepareFlows(o: FlowInputOptions): Promise<PreparedFlows> 
     problems,
     stats,
     onePass,
-    stream: () => readFlows(o.flows, { ...base, problems, stats, ...(onFormat ? { onFormat } : {}) }),
+    stream: () => {
+      const skipped: SkippedFlowFile[] = [];
+      const onEnd = () =>
+        checkFlowsFound({ inputs: o.flows, stats, skipped, problems, formatNames: flowFormatNames() });
+      return readFlows(o.flows, {
+        ...base,
+        problems,
+        stats,
+        skipped,
+        onEnd,
+        ...(onFormat ? { onFormat } : {}),
+      });
+    },
   };
 }
 

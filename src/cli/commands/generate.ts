@@ -2,6 +2,7 @@
  * `microseg generate --map map.json --target k8s --out DIR`: policies from a map.
  */
 
+import { sep } from "node:path";
 import type { MicrosegConfig } from "../../config/schema.js";
 import { readMapFile } from "../../io/map-file.js";
 import { joinYamlDocuments, toYaml, writeDirAtomic } from "../../io/write.js";
@@ -76,6 +77,19 @@ export function generateFromMap(
   return { synth: { ...synth, set: refined.set, notes }, objects: t.emit(refined.set) };
 }
 
+/**
+ * The map with the paths in its edges' evidence made relative to `cwd` when under it, so that
+ * generated comments and annotations do not carry absolute local paths.
+ */
+export function relativeEvidencePaths(map: CommunicationMap, cwd: string): CommunicationMap {
+  const prefix = cwd.endsWith(sep) ? cwd : `${cwd}${sep}`;
+  const rel = (s: string) => s.split(prefix).join("");
+  return {
+    ...map,
+    edges: map.edges.map((e) => (e.evidence ? { ...e, evidence: e.evidence.map(rel) } : e)),
+  };
+}
+
 /** Renders emitted objects as YAML files (one object per file). */
 export function renderObjects(objects: EmittedObject[]): { path: string; content: string }[] {
   return objects.map((o) => ({
@@ -93,7 +107,7 @@ export function renderObjects(objects: EmittedObject[]): { path: string; content
 export async function runGenerate(opts: GenerateOptions): Promise<GenerateResult> {
   if (!targetNames().includes(opts.target))
     fail("target-unknown", `unknown --target "${opts.target}"; known targets: ${targetNames().join(", ")}`);
-  const map = await readMapFile(opts.map);
+  const map = relativeEvidencePaths(await readMapFile(opts.map), process.cwd());
   const result = generateFromMap(map, opts.target, opts);
   const files = renderObjects(result.objects);
   if (opts.out) await writeDirAtomic(opts.out, files);

@@ -9,6 +9,8 @@ import { fail } from "../../model/problems.js";
 import type { Peer, Policy, PolicySet, PortMatch, Rule } from "../ir/types.js";
 import {
   type EmittedObject,
+  EVIDENCE_ANNOTATION,
+  evidenceAnnotation,
   MANAGED_BY_LABEL,
   type NodeComment,
   policyComments,
@@ -130,15 +132,19 @@ function emitPolicy(p: Policy): EmittedObject {
     });
   }
   for (const dir of p.directions) if (!spec[dir] && !spec[`${dir}Deny`]) spec[dir] = [{}]; // enforced, nothing allowed
+  const relaxed = p.directions.filter((d) => !(p.enforces ?? p.directions).includes(d));
+  if (relaxed.length > 0) spec.enableDefaultDeny = Object.fromEntries(relaxed.map((d) => [d, false]));
   const ns = (p.subject.namespaces as { names: string[] }).names[0];
+  const metadata: Record<string, unknown> = {
+    name: p.name,
+    namespace: ns,
+    labels: { [MANAGED_BY_LABEL]: "microseg" },
+  };
+  const ev = evidenceAnnotation(p);
+  if (ev) metadata.annotations = { [EVIDENCE_ANNOTATION]: ev };
   return {
     file: `${ns}/cilium-${p.name}.yaml`,
-    object: {
-      apiVersion: CILIUM_API,
-      kind: "CiliumNetworkPolicy",
-      metadata: { name: p.name, namespace: ns, labels: { [MANAGED_BY_LABEL]: "microseg" } },
-      spec,
-    },
+    object: { apiVersion: CILIUM_API, kind: "CiliumNetworkPolicy", metadata, spec },
     comments,
   };
 }

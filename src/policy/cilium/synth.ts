@@ -8,8 +8,8 @@
 import { templateToRegex } from "../../graph/http-template.js";
 import type { L7Summary } from "../../graph/l7.js";
 import type { Edge } from "../../model/map.js";
-import type { HttpMatch, Peer, Policy, PolicySet, PortMatch, Rule } from "../ir/types.js";
-import { NODE_EGRESS_COMMENT } from "../synth/synthesize.js";
+import type { HttpMatch, Peer, Policy, PolicySet, PortMatch, Rule, RuleEvidence } from "../ir/types.js";
+import { mergeEvidence, NODE_EGRESS_COMMENT } from "../synth/synthesize.js";
 import { emptyCiliumPolicySet } from "./parse.js";
 
 /** The Cilium IR and notes. */
@@ -41,7 +41,7 @@ function ruleHttp(rule: Rule, edges: Map<string, Edge>): HttpMatch[] | undefined
 function entityRules(p: Policy, members: Set<string>, map: L7Summary["map"]): Rule[] {
   const byKey = new Map<
     string,
-    { dir: "ingress" | "egress"; entity: string; ports: Map<string, PortMatch>; edges: string[] }
+    { dir: "ingress" | "egress"; entity: string; ports: Map<string, PortMatch>; evidence: RuleEvidence }
   >();
   for (const e of map.edges) {
     const dir =
@@ -54,11 +54,11 @@ function entityRules(p: Policy, members: Set<string>, map: L7Summary["map"]): Ru
     const entity = (dir === "ingress" ? e.src : e.dst).slice("entity:".length);
     if (!ENTITY_PEERS.has(entity) || entity === "world") continue; // world is kept as the k8s CIDR rule
     const k = `${dir}|${entity}`;
-    const b = byKey.get(k) ?? { dir, entity, ports: new Map<string, PortMatch>(), edges: [] as string[] };
+    const b = byKey.get(k) ?? { dir, entity, ports: new Map<string, PortMatch>(), evidence: {} };
     byKey.set(k, b);
     for (const port of e.ports)
       b.ports.set(`${port.protocol}/${port.port}`, { protocol: port.protocol, port: port.port });
-    b.edges.push(`${e.src} -> ${e.dst}`);
+    mergeEvidence(b.evidence, e);
   }
   return [...byKey.values()].map((b, i) => ({
     direction: b.dir,
@@ -74,7 +74,7 @@ function entityRules(p: Policy, members: Set<string>, map: L7Summary["map"]): Ru
       ruleIndex: 1000 + i,
       direction: b.dir,
     },
-    evidence: { edges: b.edges.sort() },
+    evidence: { ...b.evidence, edges: [...new Set(b.evidence.edges)].sort() },
   }));
 }
 

@@ -7,6 +7,8 @@ import { fail } from "../../model/problems.js";
 import type { HttpMatch, Peer, Policy, PolicySet, PortMatch, Rule } from "../ir/types.js";
 import {
   type EmittedObject,
+  EVIDENCE_ANNOTATION,
+  evidenceAnnotation,
   MANAGED_BY_LABEL,
   type NodeComment,
   policyComments,
@@ -176,6 +178,8 @@ function emitAuthorizationPolicy(p: Policy, action: string): EmittedObject {
     });
   }
   const meta = metadata(p);
+  const ev = evidenceAnnotation(p);
+  if (ev) meta.annotations = { [EVIDENCE_ANNOTATION]: ev };
   return {
     file: `${meta.namespace}/authorization-policy-${meta.name}.yaml`,
     object: { apiVersion: ISTIO_SECURITY_API, kind: "AuthorizationPolicy", metadata: meta, spec },

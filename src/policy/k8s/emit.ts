@@ -97,7 +97,7 @@ function emitRule(r: Rule, where: Location): Record<string, unknown> {
 }
 
 /** The evidence annotation value: per direction, per rule index, flows and first/last seen or inference. */
-function evidenceAnnotation(policy: Policy): string | undefined {
+export function evidenceAnnotation(policy: Policy): string | undefined {
   const by: Record<string, Record<string, unknown>[]> = {};
   for (const r of policy.rules) {
     if (!r.evidence) continue;

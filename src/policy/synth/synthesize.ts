@@ -116,7 +116,8 @@ interface PeerBucket {
 export const NODE_EGRESS_COMMENT =
   "egress to the node (entity:host): NetworkPolicy cannot select nodes, so the node addresses seen in the flows are listed; update them when nodes change";
 
-function mergeEvidence(ev: RuleEvidence, e: Edge): void {
+/** Adds an edge's flows, first/last seen, inference and name to a rule's evidence. */
+export function mergeEvidence(ev: RuleEvidence, e: Edge): void {
   ev.flows = (ev.flows ?? 0) + e.flows;
   if (e.firstSeen && (!ev.firstSeen || e.firstSeen < ev.firstSeen)) ev.firstSeen = e.firstSeen;
   if (e.lastSeen && (!ev.lastSeen || e.lastSeen > ev.lastSeen)) ev.lastSeen = e.lastSeen;

@@ -50,6 +50,8 @@ export interface CompiledPolicy {
   order: number;
   selects: (pod: PodEndpoint) => boolean;
   directions: ReadonlySet<Direction>;
+  /** The directions for which selecting the subject enables default deny (IR `enforces`). */
+  enforces: ReadonlySet<Direction>;
   ingress: readonly CompiledRule[];
   egress: readonly CompiledRule[];
 }
@@ -183,6 +185,7 @@ function compilePolicy(policy: Policy, order: number, opts: PeerCompileOptions):
     order,
     selects: (pod) => ns(pod.namespace, pod.namespaceLabels) && pods(pod.labels),
     directions: new Set(policy.directions),
+    enforces: new Set(policy.enforces ?? policy.directions),
     ingress: rules.filter((r) => r.rule.direction === "ingress"),
     egress: rules.filter((r) => r.rule.direction === "egress"),
   };

@@ -147,14 +147,17 @@ function noMatchReasons(layer: CompiledLayer, sel: readonly CompiledPolicy[], q:
   });
 }
 
-/** Splits `u` by the allow rules of a union layer: parts allowed by the same rules, and the rest. */
+/**
+ * Splits `u` by the allow rules of a union layer: parts allowed by the same rules, and the rest,
+ * denied when a selecting policy enforces default deny, else returned for the next layers.
+ */
 function unionLayer(
   layer: CompiledLayer,
   sel: readonly CompiledPolicy[],
   q: ExplainSideQuery,
   u: Pending,
   done: ExplainedPart[],
-): void {
+): Pending[] {
   let parts: { conns: NamedConns; rules: Reason[] }[] = [{ conns: u.conns, rules: [] }];
   const denies: NamedConns[] = [];
   for (const p of sel) {
@@ -181,14 +184,19 @@ function unionLayer(
     }
   }
   const denied = denies.reduce((a, b) => a.union(b), NamedConns.NONE);
+  const enforced = sel.some((p) => p.enforces.has(q.direction));
+  const left: Pending[] = [];
   for (const part of parts) {
     const open = part.conns.subtract(denied);
     if (part.rules.length > 0 && !open.isEmpty())
       done.push({ conns: open, allowed: true, reasons: [...u.reasons, ...part.rules] });
-    const closed = part.rules.length > 0 ? part.conns.intersect(denied) : part.conns;
+    const unmatched = part.rules.length === 0 && !enforced;
+    const closed = part.rules.length > 0 || unmatched ? part.conns.intersect(denied) : part.conns;
     if (!closed.isEmpty())
       done.push({ conns: closed, allowed: false, reasons: [...u.reasons, ...noMatchReasons(layer, sel, q)] });
+    if (unmatched && !open.isEmpty()) left.push({ conns: open, reasons: u.reasons });
   }
+  return left;
 }
 
 /**
@@ -205,8 +213,7 @@ export function explainSide(q: ExplainSideQuery): ExplainedPart[] {
       undecided = firstMatch(layer, sel, q, undecided, done);
       return;
     }
-    for (const u of undecided) unionLayer(layer, sel, q, u, done);
-    undecided = [];
+    undecided = undecided.flatMap((u) => unionLayer(layer, sel, q, u, done));
   });
   for (const u of undecided)
     done.push({ conns: u.conns, allowed: true, reasons: [...u.reasons, { kind: "default" }] });

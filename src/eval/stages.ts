@@ -100,8 +100,15 @@ function allowOrDefaultDeny(matched: CompiledRule[], q: SideQuery): StageResult 
   return defaultDeny(q);
 }
 
+/** The selecting policies that enable default deny for the query's direction. */
+function enforcing(q: SideQuery): CompiledPolicy[] {
+  return q.selecting.filter((p) => p.enforces.has(q.direction));
+}
+
+/** No rule allowed: a deny naming the enforcing policies, or no opinion when none enforces. */
 function defaultDeny(q: SideQuery): StageResult {
-  return { outcome: "deny", rules: [], policies: q.selecting.map(policyRef) };
+  const by = enforcing(q);
+  return by.length > 0 ? { outcome: "deny", rules: [], policies: by.map(policyRef) } : NO_OPINION;
 }
 
 /** What a stage does with a set of still-undecided connections. */
@@ -127,14 +134,18 @@ export function decideStageSets(layer: CompiledLayer, q: SideQuery, undecided: C
   switch (layer.combining) {
     case "first-match":
       return firstMatchSets(q, undecided);
-    case "deny-overrides": {
-      const open = undecided.subtract(unionOfRules(q, "deny"));
-      return { allowed: open.intersect(unionOfRules(q, "allow")), next: ConnSet.NONE };
-    }
+    case "deny-overrides":
+      return unionSets(q, undecided.subtract(unionOfRules(q, "deny")));
     case "union-when-selected":
     case "union":
-      return { allowed: undecided.intersect(unionOfRules(q, "allow")), next: ConnSet.NONE };
+      return unionSets(q, undecided);
   }
+}
+
+/** Allowed: what some allow rule covers; the rest is denied when a policy enforces, else left. */
+function unionSets(q: SideQuery, open: ConnSet): StageSets {
+  const allowed = open.intersect(unionOfRules(q, "allow"));
+  return { allowed, next: enforcing(q).length > 0 ? ConnSet.NONE : open.subtract(allowed) };
 }
 
 function firstMatchSets(q: SideQuery, undecided: ConnSet): StageSets {

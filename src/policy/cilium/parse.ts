@@ -180,6 +180,25 @@ function lowerRule(
   return out;
 }
 
+/**
+ * The directions a spec applies in and those it enables default deny in. `enableDefaultDeny`:
+ * "If not specified, the default is true for each traffic direction that has rules, and false
+ * otherwise"; a direction with rules and `false` still applies its rules (allows add, denies
+ * deny) without putting the endpoint in default deny ("an endpoint's default deny will be enabled
+ * if any policy requests it").
+ */
+export function defaultDenyOf(
+  withRules: ReadonlySet<Direction>,
+  dd: CiliumPolicySpec["enableDefaultDeny"],
+): { directions: Direction[]; enforces: Direction[] } {
+  const both = ["ingress", "egress"] as const;
+  const enforced = (d: Direction) => dd?.[d] ?? withRules.has(d);
+  return {
+    directions: both.filter((d) => withRules.has(d) || enforced(d)),
+    enforces: both.filter(enforced),
+  };
+}
+
 function lowerSpec(spec: CiliumPolicySpec, ctx: Ctx, index: number): Policy {
   const res = ctx.res;
   if (spec.nodeSelector)
@@ -197,33 +216,24 @@ function lowerSpec(spec: CiliumPolicySpec, ctx: Ctx, index: number): Policy {
     ["egress", "egress", "allow"],
     ["egressDeny", "egress", "deny"],
   ];
-  const directions = new Set<Direction>();
+  const withRules = new Set<Direction>();
   for (const [list, dir, action] of lists) {
     const rs = spec[list] as CiliumRule[] | undefined;
     if (!rs || rs.length === 0) continue;
-    directions.add(dir);
+    withRules.add(dir);
     rs.forEach((r, i) => {
       rules.push(...lowerRule(r, dir, action, i, ctx, list));
     });
   }
-  const dd = spec.enableDefaultDeny;
-  for (const dir of ["ingress", "egress"] as const) {
-    if (dd?.[dir] === true) directions.add(dir);
-    if (dd?.[dir] === false && directions.has(dir))
-      ctx.sink.report(
-        "resource-invalid",
-        "warning",
-        `enableDefaultDeny.${dir}: false is not evaluated (treated as true)`,
-        where(ctx, ["enableDefaultDeny"]),
-      );
-  }
+  const { directions, enforces } = defaultDenyOf(withRules, spec.enableDefaultDeny);
   const suffix = index > 0 ? `#${index}` : "";
   return {
     kind: res.kind,
     name: `${res.metadata.name}${suffix}`,
     ...(res.metadata.namespace !== undefined ? { namespace: res.metadata.namespace } : {}),
     subject: { namespaces, pods },
-    directions: (["ingress", "egress"] as const).filter((d) => directions.has(d)),
+    directions,
+    ...(enforces.length !== directions.length ? { enforces } : {}),
     rules,
     origin: { ...res.location },
     ...(spec.description ? { annotations: { description: spec.description } } : {}),

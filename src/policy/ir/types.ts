@@ -209,10 +209,18 @@ export interface Policy {
   priority?: number;
   subject: SubjectSelector;
   /**
-   * The directions for which selecting the subject enables enforcement (NetworkPolicy
-   * policyTypes). A first-match policy lists the directions it has rules for.
+   * The directions the policy applies in (NetworkPolicy policyTypes; Cilium: the directions it
+   * has rules for or enables default deny in). A first-match policy lists the directions it has
+   * rules for.
    */
   directions: Direction[];
+  /**
+   * The directions (among `directions`) for which selecting the subject enables default deny;
+   * absent = every direction of `directions`. A policy that applies in a direction without
+   * enforcing it adds its allow and deny rules there, but leaves traffic no rule matches to the
+   * other policies (Cilium `enableDefaultDeny: {ingress: false}`).
+   */
+  enforces?: Direction[];
   rules: Rule[];
   origin: PolicyOrigin;
   annotations?: Record<string, string>;

@@ -1,0 +1,116 @@
+import { describe, expect, it } from "vitest";
+import { createEvaluator } from "../../eval/evaluate.js";
+import { explainSide } from "../../eval/explain.js";
+import { cport, pod, resourceOf } from "../../eval/test-support.js";
+import { ProblemSink } from "../../model/problems.js";
+import { parseCiliumPolicies } from "./parse.js";
+
+/** A CiliumNetworkPolicy resource in ns1. */
+function cnp(name: string, spec: Record<string, unknown>, line = 1) {
+  return resourceOf(
+    { apiVersion: "cilium.io/v2", kind: "CiliumNetworkPolicy", metadata: { name, namespace: "ns1" }, spec },
+    "cnp.yaml",
+    line,
+  );
+}
+
+function parse(...resources: ReturnType<typeof cnp>[]) {
+  const sink = new ProblemSink();
+  const set = parseCiliumPolicies(resources, sink);
+  return { set, problems: sink.items };
+}
+
+const server = pod("ns1", "server", { app: "server" }, [cport(80)]);
+const client = pod("ns1", "client", { app: "client" });
+const other = pod("ns1", "other", { app: "other" });
+const serverSel = { matchLabels: { app: "server" } };
+const fromClient = { fromEndpoints: [{ matchLabels: { app: "client" } }] };
+
+describe("enableDefaultDeny", () => {
+  // fixed table: spec → [directions, enforces (undefined = all directions)]
+  const table: [string, Record<string, unknown>, string[], string[] | undefined][] = [
+    ["ingress rules, no field", { ingress: [fromClient] }, ["ingress"], undefined],
+    ["ingressDeny only", { ingressDeny: [fromClient] }, ["ingress"], undefined],
+    [
+      "ingress rules, ingress: false",
+      { ingress: [fromClient], enableDefaultDeny: { ingress: false } },
+      ["ingress"],
+      [],
+    ],
+    [
+      "ingress rules, ingress: true",
+      { ingress: [fromClient], enableDefaultDeny: { ingress: true } },
+      ["ingress"],
+      undefined,
+    ],
+    ["no rules, egress: true", { enableDefaultDeny: { egress: true } }, ["egress"], undefined],
+    ["no rules, egress: false", { enableDefaultDeny: { egress: false } }, [], undefined],
+    [
+      "both directions, egress: false",
+      { ingress: [fromClient], egress: [{ toEntities: ["world"] }], enableDefaultDeny: { egress: false } },
+      ["ingress", "egress"],
+      ["ingress"],
+    ],
+  ];
+  for (const [name, spec, directions, enforces] of table)
+    it(`${name} → applies in [${directions}], enforces ${enforces ? `[${enforces}]` : "all"}`, () => {
+      const { set, problems } = parse(cnp("p", { endpointSelector: serverSel, ...spec }));
+      expect(problems).toEqual([]);
+      const [p] = set.layers[0].policies;
+      expect(p.directions).toEqual(directions);
+      expect(p.enforces).toEqual(enforces);
+    });
+
+  const relaxedAllow = cnp("relaxed-allow", {
+    endpointSelector: serverSel,
+    ingress: [{ ...fromClient, toPorts: [{ ports: [{ port: "80", protocol: "TCP" }] }] }],
+    enableDefaultDeny: { ingress: false },
+  });
+  const relaxedDeny = cnp("relaxed-deny", {
+    endpointSelector: serverSel,
+    ingressDeny: [
+      {
+        fromEndpoints: [{ matchLabels: { app: "other" } }],
+        toPorts: [{ ports: [{ port: "81", protocol: "TCP" }] }],
+      },
+    ],
+    enableDefaultDeny: { ingress: false },
+  });
+  const strict = cnp("strict", { endpointSelector: serverSel, ingress: [fromClient] });
+
+  it("a policy with ingress: false leaves unmatched traffic allowed; its deny rules still deny", () => {
+    const ev = createEvaluator(parse(relaxedAllow, relaxedDeny).set);
+    const ask = (src: typeof client, port: number) =>
+      ev.evaluate({ src, dst: server, protocol: "TCP", port }).allowed;
+    expect(ask(client, 80)).toBe(true);
+    expect(ask(other, 80)).toBe(true);
+    expect(ask(other, 81)).toBe(false);
+    expect(ask(other, 82)).toBe(true);
+    expect(ev.allowedConns(other, server).has("TCP", 81)).toBe(false);
+    expect(ev.allowedConns(other, server).has("TCP", 82)).toBe(true);
+    expect(ev.allowedConns(other, server).has("UDP", 81)).toBe(true);
+  });
+
+  it("default deny is on when any selecting policy requests it, and names only those policies", () => {
+    const ev = createEvaluator(parse(relaxedAllow, relaxedDeny, strict).set);
+    const v = ev.evaluate({ src: other, dst: server, protocol: "TCP", port: 82 });
+    expect(v.allowed).toBe(false);
+    expect(v.ingress.policies.map((p) => p.name)).toEqual(["strict"]);
+    expect(ev.evaluate({ src: client, dst: server, protocol: "TCP", port: 80 }).allowed).toBe(true);
+    expect(ev.allowedConns(other, server).isEmpty()).toBe(true);
+  });
+
+  it("explanations agree: unmatched parts of a relaxed policy fall to the default", () => {
+    const ev = createEvaluator(parse(relaxedAllow, relaxedDeny).set);
+    const parts = explainSide({
+      layers: ev.compiled.layers,
+      selecting: ev.selecting(server, "ingress"),
+      direction: "ingress",
+      matches: (r) => r.peer(other),
+      dstPorts: server.ports,
+    });
+    const denied = parts.filter((p) => !p.allowed).map((p) => p.conns.toString());
+    expect(denied).toEqual(["TCP 81"]);
+    expect(parts.some((p) => p.allowed && p.reasons.some((r) => r.kind === "default"))).toBe(true);
+  });
+});

@@ -114,3 +114,72 @@ describe("enableDefaultDeny", () => {
     expect(parts.some((p) => p.allowed && p.reasons.some((r) => r.kind === "default"))).toBe(true);
   });
 });
+
+describe("a namespaced policy's endpointSelector stays in the policy's namespace", () => {
+  const inNs1 = pod("ns1", "a", { app: "a" }, [], { team: "x" });
+  const inNs2 = pod("ns2", "a", { app: "a" }, [], { team: "x" });
+  const inNs3 = pod("ns3", "a", { app: "a" }, [], { team: "y" });
+  const selected = (endpointSelector: Record<string, unknown>) => {
+    const { set, problems } = parse(cnp("p", { endpointSelector, ingress: [{}] }));
+    const ev = createEvaluator(set);
+    const names = [inNs1, inNs2, inNs3]
+      .filter((p) => ev.selecting(p, "ingress")[0].length > 0)
+      .map((p) => p.namespace);
+    return { names, problems: problems.map((p) => `${p.severity} ${p.location?.line}: ${p.message}`) };
+  };
+  // fixed expectations from Cilium's ParseToCiliumRule: the policy's namespace is always added
+  const table: [string, Record<string, unknown>, string[], number][] = [
+    ["pod labels only", { matchLabels: { app: "a" } }, ["ns1"], 0],
+    [
+      "another namespace by name",
+      { matchLabels: { "io.kubernetes.pod.namespace": "ns2", app: "a" } },
+      ["ns1"],
+      1,
+    ],
+    [
+      "k8s:-prefixed namespace name",
+      { matchLabels: { "k8s:io.kubernetes.pod.namespace": "ns2" } },
+      ["ns1"],
+      1,
+    ],
+    ["its own namespace by name", { matchLabels: { "io.kubernetes.pod.namespace": "ns1" } }, ["ns1"], 0],
+    ["a namespace label it has", { matchLabels: { "io.cilium.k8s.namespace.labels.team": "x" } }, ["ns1"], 0],
+    ["a namespace label it lacks", { matchLabels: { "io.cilium.k8s.namespace.labels.team": "y" } }, [], 0],
+    [
+      "namespaces by expression",
+      { matchExpressions: [{ key: "io.kubernetes.pod.namespace", operator: "In", values: ["ns2", "ns3"] }] },
+      [],
+      0,
+    ],
+  ];
+  for (const [name, sel, expected, warnings] of table)
+    it(`${name} → ${expected.join(",") || "nothing"}`, () => {
+      const r = selected(sel);
+      expect(r.names).toEqual(expected);
+      expect(r.problems).toHaveLength(warnings);
+    });
+
+  it("a clusterwide policy spans namespaces; peers keep their namespace names", () => {
+    const sink = new ProblemSink();
+    const ccnp = resourceOf(
+      {
+        apiVersion: "cilium.io/v2",
+        kind: "CiliumClusterwideNetworkPolicy",
+        metadata: { name: "c" },
+        spec: { endpointSelector: { matchLabels: { app: "a" } }, ingress: [{}] },
+      },
+      "ccnp.yaml",
+    );
+    const ev = createEvaluator(parseCiliumPolicies([ccnp], sink));
+    expect([inNs1, inNs2, inNs3].filter((p) => ev.selecting(p, "ingress")[0].length > 0)).toHaveLength(3);
+    const { set } = parse(
+      cnp("peer", {
+        endpointSelector: {},
+        ingress: [{ fromEndpoints: [{ matchLabels: { "io.kubernetes.pod.namespace": "ns2" } }] }],
+      }),
+    );
+    expect(set.layers[0].policies[0].rules[0].peers).toEqual([
+      { kind: "pods", namespaces: { kind: "names", names: ["ns2"] }, pods: {} },
+    ]);
+  });
+});

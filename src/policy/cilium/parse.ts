@@ -20,7 +20,7 @@ import type {
   Rule,
   RuleAction,
 } from "../ir/types.js";
-import { reservedEntity, splitSelector } from "./selectors.js";
+import { reservedEntity, splitSelector, subjectSelector } from "./selectors.js";
 import type { CiliumPolicySpec, CiliumPortRule, CiliumRule } from "./types.js";
 
 /** The layers a Cilium policy set always has. */
@@ -208,7 +208,18 @@ function lowerSpec(spec: CiliumPolicySpec, ctx: Ctx, index: number): Policy {
       "host policies (nodeSelector) are not evaluated",
       where(ctx, ["nodeSelector"]),
     );
-  const { namespaces, pods } = splitSelector(spec.endpointSelector, ctx.scope);
+  const clusterwide = ctx.scope.kind === "all";
+  const { namespaces, pods, conflict } = subjectSelector(
+    spec.endpointSelector,
+    clusterwide ? undefined : (res.metadata.namespace ?? "default"),
+  );
+  if (conflict !== undefined)
+    ctx.sink.report(
+      "resource-invalid",
+      "warning",
+      `endpointSelector names namespace "${conflict}": a CiliumNetworkPolicy applies in its own namespace only`,
+      where(ctx, ["endpointSelector"]),
+    );
   const rules: Rule[] = [];
   const lists: [keyof CiliumPolicySpec, Direction, RuleAction][] = [
     ["ingress", "ingress", "allow"],

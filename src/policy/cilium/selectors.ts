@@ -64,3 +64,31 @@ export function splitSelector(
   }
   return { namespaces, pods };
 }
+
+/**
+ * The subject of a policy: the endpointSelector split as `splitSelector` does, then, for a
+ * namespaced policy, pinned to the policy's namespace. Cilium (ParseToCiliumRule) adds the
+ * namespace match to the EndpointSelector: "EndpointSelector always applies in namespace of the
+ * policy resource", replacing a different namespace name; namespace-label requirements stay as an
+ * extra AND. `conflict` is the namespace name the selector asked for when it differs.
+ */
+export function subjectSelector(
+  sel: LabelSelector | undefined,
+  namespace: string | undefined,
+): { namespaces: NamespaceMatch; pods: LabelSelector; conflict?: string } {
+  if (namespace === undefined) return splitSelector(sel, { kind: "all" });
+  const { namespaces, pods } = splitSelector(sel, { kind: "names", names: [namespace] });
+  if (namespaces.kind === "names") {
+    const asked = namespaces.names[0];
+    const pinned = { namespaces: { kind: "names" as const, names: [namespace] }, pods };
+    return asked === namespace ? pinned : { ...pinned, conflict: asked };
+  }
+  if (namespaces.kind === "all") return { namespaces: { kind: "names", names: [namespace] }, pods };
+  const asked = namespaces.selector.matchLabels?.[NS_NAME];
+  const selector: LabelSelector = {
+    ...namespaces.selector,
+    matchLabels: { ...namespaces.selector.matchLabels, [NS_NAME]: namespace },
+  };
+  const out = { namespaces: { kind: "selector" as const, selector }, pods };
+  return asked === undefined || asked === namespace ? out : { ...out, conflict: asked };
+}

@@ -5,13 +5,8 @@
 import { IdentityResolver } from "../identity/resolve.js";
 import { flowFormatNames } from "../ingest/registry.js";
 import type { Inventory } from "../inventory/types.js";
-import {
-  checkFlowsFound,
-  type FlowFileStats,
-  readFlowBatches,
-  readFlows,
-  type SkippedFlowFile,
-} from "../io/flow-files.js";
+import { type FlowFileStats, readFlowBatches, readFlows, type SkippedFlowFile } from "../io/flow-files.js";
+import { checkFlowsFound } from "../io/flows-found.js";
 import type { Flow } from "../model/flow.js";
 import { ProblemSink } from "../model/problems.js";
 

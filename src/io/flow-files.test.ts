@@ -117,3 +117,59 @@ describe("readFlows", () => {
     expect(flows).toHaveLength(10);
   });
 });
+
+describe("readFlows: line and document caps", () => {
+  it("a line over 1 MiB is malformed at file:line and skipped; the lines after it keep their numbers", async () => {
+    const file = join(tmp, "one-long-line.jsonl");
+    const long = `{"flow":{"x":"${"a".repeat(1_100_000)}"}}`;
+    writeFileSync(file, [tenLines[0], tenLines[1], long, tenLines[2]].join("\n"));
+    const { flows, problems, stats } = await collect([file]);
+    expect(flows.map((f) => f.origin?.line)).toEqual([1, 2, 4]);
+    expect(problems.items).toEqual([
+      {
+        code: "flow-malformed",
+        severity: "warning",
+        message: "line longer than 1 MiB (1048576 characters) skipped",
+        location: { file, line: 3 },
+      },
+    ]);
+    expect(stats[0]).toMatchObject({ lines: 4, flows: 3, malformed: 1 });
+  });
+
+  it("the line cap is an option (maxLineChars), and --strict makes an over-long line fatal", async () => {
+    const file = join(tmp, "short-cap.jsonl");
+    writeFileSync(file, tenLines.slice(0, 3).join("\n"));
+    const capped = await collect([file], {
+      maxLineChars: Math.max(...tenLines.slice(0, 3).map((l) => l.length)) - 1,
+    });
+    expect(capped.problems.items.length).toBeGreaterThan(0);
+    expect(capped.problems.items[0].message).toMatch(/^line longer than .* MiB \(\d+ characters\) skipped$/);
+    const err = await collect([file], { maxLineChars: 10, format: "hubble", strict: true }).catch((e) => e);
+    expect(err).toBeInstanceOf(MicrosegError);
+    expect((err as MicrosegError).message).toContain(`${file}:1: error[flow-malformed]: line longer than`);
+  });
+
+  it("a document format's file over the document cap is fatal, naming the limit and how to raise it", async () => {
+    const azure = corpusPath("flows", "azure-nsg", "msdocs-nsg-flowlog-v2-PT1H.json");
+    const ok = await collect([azure]);
+    expect(ok.flows.length).toBeGreaterThan(0);
+    const err = await collect([azure], { maxDocumentChars: 1024 * 1024 * 0.001 }).catch((e) => e);
+    expect(err).toBeInstanceOf(MicrosegError);
+    expect((err as MicrosegError).problems[0]).toMatchObject({
+      code: "file-unreadable",
+      location: { file: azure },
+    });
+    expect((err as MicrosegError).message).toMatch(
+      /larger than the 0\.0 MiB limit for azure-flow-logs documents \(read whole into memory\); raise it with MICROSEG_MAX_DOCUMENT_MB=N/,
+    );
+  });
+
+  it("a file without newlines longer than the document cap: not detected, and the message says why", async () => {
+    const file = join(tmp, "no-newline.bin");
+    writeFileSync(file, "a".repeat(20_000));
+    const err = await collect([file], { maxDocumentChars: 10_000 }).catch((e) => e);
+    expect(err).toBeInstanceOf(MicrosegError);
+    expect((err as MicrosegError).message).toContain("cannot detect the flow format");
+    expect((err as MicrosegError).message).toContain("line 1 is longer than");
+  });
+});

@@ -3,21 +3,20 @@
  * streamed line by line into an AsyncIterable<Flow>. The format is `auto`-detected per file from
  * its first lines. Malformed records are reported (file:line) and skipped, or fatal with `strict`.
  */
-import { createReadStream } from "node:fs";
 import { open, readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
-import { createGunzip } from "node:zlib";
 import { detectFormat, FLOW_FORMATS, getFormat } from "../ingest/registry.js";
 import {
   type FlowFormat,
   type FlowParseResult,
   type FlowParserOptions,
   isFlowSkip,
+  malformed,
 } from "../ingest/types.js";
 import type { Flow } from "../model/flow.js";
 import { fail, MicrosegError, type ProblemSink, problem } from "../model/problems.js";
-import { listSome, plural } from "../render/plural.js";
+import { DEFAULT_MAX_LINE, type LineLimit, OVERLONG_LINE, readLineBatches } from "./line-reader.js";
 
 /** The name stdin has in locations. */
 export const STDIN_NAME = "<stdin>";
@@ -28,8 +27,8 @@ const DETECT_LINES = 10;
 const MAX_REPORTED_PER_FILE = 20;
 /** Flows per batch for document and binary formats (line formats batch per chunk read). */
 const BATCH_FLOWS = 4096;
-/** Bytes per read (and per gunzip output chunk): big chunks mean fewer awaits per line. */
-const READ_CHUNK = 1 << 20;
+/** The default cap on a document format's file (read whole): 256 MiB, or `MICROSEG_MAX_DOCUMENT_MB`. */
+export const DEFAULT_MAX_DOCUMENT_MB = 256;
 
 /** Counts per input file. */
 export interface FlowFileStats {
@@ -61,6 +60,13 @@ export interface ReadFlowsOptions {
   onFormat?: (file: string, format: string, reason: string) => void;
   /** Filled with the files that were not read as flows: empty, or in no known format. */
   skipped?: SkippedFlowFile[];
+  /** The longest line a line format reads, in characters (default 1 MiB); longer ones are malformed. */
+  maxLineChars?: number;
+  /**
+   * The largest file a document format reads whole, in characters (default: `MICROSEG_MAX_DOCUMENT_MB`
+   * MiB from the environment, else {@link DEFAULT_MAX_DOCUMENT_MB}); a larger one is fatal.
+   */
+  maxDocumentChars?: number;
   /** Called once every input has been read (it may throw, e.g. {@link checkFlowsFound}). */
   onEnd?: () => void;
 }
@@ -114,50 +120,6 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** The input stream of a file (gunzipped when it ends in `.gz`) or of stdin (`-`). */
-function openInput(file: string, stdin?: Readable): Readable {
-  if (file === "-") return stdin ?? process.stdin;
-  const raw = createReadStream(file, { highWaterMark: READ_CHUNK });
-  if (!file.endsWith(".gz")) return raw;
-  const input = raw.pipe(createGunzip({ chunkSize: READ_CHUNK }));
-  raw.on("error", (e) => input.destroy(e));
-  return input;
-}
-
-/**
- * The lines of a file (gunzipped when it ends in `.gz`) or of stdin (`-`), streamed in batches (the
- * lines of one chunk read): one await per batch instead of one per line. A trailing `\r` is cut.
- */
-export async function* readLineBatches(file: string, stdin?: Readable): AsyncGenerator<string[]> {
-  const input = openInput(file, stdin);
-  input.setEncoding("utf8");
-  let rest = "";
-  try {
-    for await (const chunk of input as AsyncIterable<string>) {
-      const parts = (rest.length > 0 ? rest + chunk : chunk).split("\n");
-      rest = parts.pop() ?? "";
-      if (parts.length > 0) yield stripCr(parts);
-    }
-    if (rest.length > 0) yield stripCr([rest]);
-  } finally {
-    if (file !== "-") input.destroy();
-  }
-}
-
-/** Cuts the `\r` of CRLF line ends. */
-function stripCr(lines: string[]): string[] {
-  for (let i = 0; i < lines.length; i++) {
-    const l = lines[i];
-    if (l.length > 0 && l.charCodeAt(l.length - 1) === 13) lines[i] = l.slice(0, -1);
-  }
-  return lines;
-}
-
-/** The lines of a file (gunzipped when it ends in `.gz`) or of stdin (`-`), streamed. */
-export async function* readLines(file: string, stdin?: Readable): AsyncGenerator<string> {
-  for await (const batch of readLineBatches(file, stdin)) yield* batch;
-}
-
 /**
  * The format of one input. An undetectable file named by the user is fatal; one found by walking a
  * directory (a README next to the captures) is skipped with a warning (undefined).
@@ -166,6 +128,7 @@ function chooseFormat(
   firstLines: string[],
   opts: ReadFlowsOptions,
   input: FlowInputFile,
+  hint = "",
 ): FlowFormat | undefined {
   const name = opts.format ?? "auto";
   const file = input.file === "-" ? STDIN_NAME : input.file;
@@ -179,7 +142,7 @@ function chooseFormat(
     opts.onFormat?.(file, d.format.name, d.reason);
     return d.format;
   }
-  const message = `cannot detect the flow format: ${d.reason}`;
+  const message = `cannot detect the flow format: ${d.reason}${hint}`;
   if (!input.fromDirectory) fail("flow-unknown-format", message, { file });
   opts.skipped?.push({ file, why: "unknown-format" });
   opts.problems.report("flow-unknown-format", "warning", `${message}; file skipped`, { file });
@@ -246,9 +209,11 @@ async function* readFile(input: FlowInputFile, opts: ReadFlowsOptions): AsyncGen
     yield* readBinaryFile(input.file, binary, opts);
     return;
   }
-  const it = readIoErrors(readLineBatches(input.file, opts.stdin), name)[Symbol.asyncIterator]();
+  // until the format is known, lines may be as long as a whole document
+  const limit: LineLimit = { max: maxDocumentChars(opts) };
+  const it = readIoErrors(readLineBatches(input.file, opts.stdin, limit), name)[Symbol.asyncIterator]();
   try {
-    yield* parseFile(it, input, opts);
+    yield* parseFile(it, input, opts, limit);
   } finally {
     await it.return?.(undefined);
   }
@@ -269,16 +234,32 @@ async function readHeadLines(it: AsyncIterator<string[]>): Promise<string[]> {
   return head;
 }
 
-/** The first lines that detection looks at: up to the `DETECT_LINES`th non-blank one. */
-function detectionLines(head: readonly string[]): string[] {
+/**
+ * The first lines that detection looks at: up to the `DETECT_LINES`th non-blank one, each cut to
+ * `maxLine` characters (detectors read a line's start; an over-long line reads as blank).
+ */
+function detectionLines(head: readonly string[], maxLine: number): string[] {
   const out: string[] = [];
   let nonBlank = 0;
   for (const l of head) {
     if (nonBlank >= DETECT_LINES) break;
-    out.push(l);
+    out.push(l === OVERLONG_LINE ? "" : l.length > maxLine ? l.slice(0, maxLine) : l);
     if (l.trim()) nonBlank++;
   }
   return out;
+}
+
+/** The document cap in characters: the option, else `MICROSEG_MAX_DOCUMENT_MB`, else the default. */
+function maxDocumentChars(opts: ReadFlowsOptions): number {
+  if (opts.maxDocumentChars) return opts.maxDocumentChars;
+  const env = Number(process.env.MICROSEG_MAX_DOCUMENT_MB);
+  return (Number.isFinite(env) && env > 0 ? env : DEFAULT_MAX_DOCUMENT_MB) * 1024 * 1024;
+}
+
+/** A size in characters as MiB for messages. */
+function mib(chars: number): string {
+  const m = chars / (1024 * 1024);
+  return `${Number.isInteger(m) ? m : m.toFixed(1)} MiB`;
 }
 
 /** Detects the format from the first lines, then parses them and the rest. */
@@ -286,29 +267,40 @@ async function* parseFile(
   it: AsyncIterator<string[]>,
   input: FlowInputFile,
   opts: ReadFlowsOptions,
+  limit: LineLimit,
 ): AsyncGenerator<Flow[]> {
   const name = input.file === "-" ? STDIN_NAME : input.file;
+  const maxLine = opts.maxLineChars ?? DEFAULT_MAX_LINE;
   const head = await readHeadLines(it);
   const stats: FlowFileStats = { file: name, format: "", lines: 0, flows: 0, ignored: 0, malformed: 0 };
   if (head.every((l) => !l.trim())) {
     opts.skipped?.push({ file: name, why: "empty" });
     return;
   }
-  const first = detectionLines(head);
-  const format = chooseFormat(first, opts, input);
+  const first = detectionLines(head, maxLine);
+  const long = head.indexOf(OVERLONG_LINE);
+  const hint =
+    long < 0
+      ? ""
+      : `; line ${long + 1} is longer than ${mib(limit.max)} (MICROSEG_MAX_DOCUMENT_MB raises the limit)`;
+  const format = chooseFormat(first, opts, input, hint);
   if (!format) return;
   stats.format = format.name;
   opts.stats?.push(stats);
   if (format.parseDocument && (format.isDocument?.(first) ?? true)) {
-    yield* parseDocumentFile(format, head, it, stats, opts);
+    yield* parseDocumentFile(format, head, it, stats, { ...opts, maxDocumentChars: limit.max });
   } else {
+    limit.max = maxLine;
     const parser = format.createParser(name, opts.parserOptions);
+    const overlong = `line longer than ${mib(maxLine)} (${maxLine} characters) skipped`;
     let lineNo = 0;
     for (let lines: string[] | undefined = head; lines; ) {
       const flows: Flow[] = [];
       for (const line of lines) {
         lineNo++;
-        const flow = count(stats, lineNo, parser.parse(line, lineNo), opts);
+        const r =
+          line === OVERLONG_LINE || line.length > maxLine ? malformed(overlong) : parser.parse(line, lineNo);
+        const flow = count(stats, lineNo, r, opts);
         if (flow) flows.push(flow);
       }
       if (flows.length > 0) yield flows;
@@ -328,7 +320,22 @@ async function* parseDocumentFile(
   opts: ReadFlowsOptions,
 ): AsyncGenerator<Flow[]> {
   const lines = head;
-  for (let r = await it.next(); !r.done; r = await it.next()) for (const l of r.value) lines.push(l);
+  const max = opts.maxDocumentChars ?? maxDocumentChars(opts);
+  let size = 0;
+  const tooBig = () =>
+    fail(
+      "file-unreadable",
+      `larger than the ${mib(max)} limit for ${format.name} documents (read whole into memory); ` +
+        "raise it with MICROSEG_MAX_DOCUMENT_MB=N",
+      { file: stats.file },
+    );
+  const add = (l: string) => {
+    size += l.length + 1;
+    if (l === OVERLONG_LINE || size > max) tooBig();
+    lines.push(l);
+  };
+  lines.splice(0).forEach(add);
+  for (let r = await it.next(); !r.done; r = await it.next()) for (const l of r.value) add(l);
   const results = format.parseDocument!(lines.join("\n"), stats.file, opts.parserOptions);
   let batch: Flow[] = [];
   for (const { line, result } of results) {
@@ -439,64 +446,4 @@ export async function* readFlowBatches(
   if (opts.format && opts.format !== "auto") getFormat(opts.format, opts.formats);
   for (const input of await listFlowFiles(inputs)) yield* readFile(input, opts);
   opts.onEnd?.();
-}
-
-/** What {@link checkFlowsFound} looks at: the inputs as given and what reading them found. */
-export interface FlowsFoundInput {
-  inputs: readonly string[];
-  stats: readonly FlowFileStats[];
-  skipped: readonly SkippedFlowFile[];
-  problems: ProblemSink;
-  /** The formats `--format` accepts (named in the error). */
-  formatNames?: readonly string[];
-}
-
-/**
- * When the inputs yielded not a single flow record, says so: fatal (`flow-unknown-format`, exit 2)
- * when no file at all was recognised as flows (none found, or all in no known format); a warning
- * (`data-missing`) when some file was read as flows (detected or `--format`) but held none: an
- * empty capture, status records only, or every record malformed (reported line by line).
- */
-export function checkFlowsFound(o: FlowsFoundInput): void {
-  if (o.stats.some((s) => s.flows > 0)) return;
-  const given = o.inputs.map((i) => (i === "-" ? STDIN_NAME : i));
-  const where = given.length === 1 ? { file: given[0] } : undefined;
-  // names relative to a single directory given, so that the list stays short
-  const short = (f: string) =>
-    given.length === 1 && f.startsWith(`${given[0]}/`) ? f.slice(given[0].length + 1) : f;
-  const names = (files: readonly string[]) => listSome(files.map(short));
-  const empty = o.skipped.filter((s) => s.why === "empty").map((s) => s.file);
-  const unknown = o.skipped.filter((s) => s.why === "unknown-format").map((s) => s.file);
-  const isRead = (s: FlowFileStats) => s.ignored > 0 || s.malformed === 0;
-  const read = o.stats.filter(isRead);
-  const garbled = o.stats.filter((s) => !isRead(s));
-  const parts: string[] = [];
-  if (empty.length === 1 && where && empty[0] === where.file) parts.push("the input is empty");
-  else if (empty.length) parts.push(`${plural(empty.length, "empty file")} (${names(empty)})`);
-  for (const s of read) {
-    const status = s.ignored ? ` (${plural(s.ignored, "status record")} only)` : "";
-    parts.push(`${short(s.file)} read as ${s.format} holds none${status}`);
-  }
-  if (unknown.length)
-    parts.push(`${plural(unknown.length, "file")} in no known flow format skipped (${names(unknown)})`);
-  if (garbled.length) {
-    const formats = [...new Set(garbled.map((s) => s.format))].join(", ");
-    parts.push(
-      `${plural(garbled.length, "file")} with every record malformed as ${formats} (${names(garbled.map((s) => s.file))})`,
-    );
-  }
-  const inputs = given.length === 1 ? "" : ` in ${listSome(given)}`;
-  if (o.stats.length === 0 && empty.length === 0) {
-    const known = o.formatNames?.length ? `; known formats: ${o.formatNames.join(", ")}` : "";
-    const what = parts.length ? parts.join("; ") : "no files found";
-    fail(
-      "flow-unknown-format",
-      `no flow records${inputs}: no file was recognised as flows: ${what}${known} (--format NAME forces one)`,
-      where,
-    );
-  }
-  // first, so that the summary is never among the warnings cut from a long list
-  o.problems.items.unshift(
-    problem("data-missing", "warning", `no flow records${inputs}: ${parts.join("; ")}`, where),
-  );
 }

@@ -18,6 +18,11 @@ export interface PodEndpoint {
   ports: readonly ContainerPort[];
   /** The pod's service account (Istio principals); `default` when absent. */
   serviceAccount?: string;
+  /**
+   * False when the pod is known to be outside the Istio mesh (no sidecar): it presents no mTLS
+   * identity, so principal and namespace peers never match it. Absent: assumed in the mesh.
+   */
+  mesh?: boolean;
 }
 
 /** An address outside the pod network (or a pod known only by IP). */

@@ -65,7 +65,8 @@ export function identityKey(pod: PodEndpoint): string {
       .join(",");
   const key = `${pod.namespace}|${labels(pod.labels)}|${labels(pod.namespaceLabels)}`;
   // Istio principals see the service account: pods that differ only in it are different identities
-  return pod.serviceAccount ? `${key}|sa=${pod.serviceAccount}` : key;
+  const sa = pod.serviceAccount ? `${key}|sa=${pod.serviceAccount}` : key;
+  return pod.mesh === false ? `${sa}|no-mesh` : sa;
 }
 
 /** Creates an evaluator: compiles the set once and caches which policies select each identity. */

@@ -107,12 +107,15 @@ export function compileExtraPeer(
       const patterns = p.patterns.map(compileFqdnPattern);
       return (e) => e.kind === "ip" && (e.names ?? []).some((n) => patterns.some((m) => m(n)));
     }
+    // mTLS-only fields: a pod outside the mesh (no sidecar) presents no identity
     case "principals":
       return (e) =>
         e.kind === "pod" &&
+        e.mesh !== false &&
         p.patterns.some((pat) => istioStringMatch(pat, podPrincipal(e.namespace, e.serviceAccount)));
     case "namespaces":
-      return (e) => e.kind === "pod" && p.patterns.some((pat) => istioStringMatch(pat, e.namespace));
+      return (e) =>
+        e.kind === "pod" && e.mesh !== false && p.patterns.some((pat) => istioStringMatch(pat, e.namespace));
     case "all-of": {
       const parts = p.peers.map(base);
       return (e) => parts.every((f) => f(e));

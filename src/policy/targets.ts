@@ -35,7 +35,7 @@ export interface PolicyTarget {
     map: CommunicationMap,
     synth: SynthResult,
     opts: RefineOptions,
-  ): { set: PolicySet; notes: string[] };
+  ): { set: PolicySet; notes: string[]; warnings?: string[] };
 }
 
 /** Every known target, in the order `--help` lists them. */
@@ -67,7 +67,7 @@ export const TARGETS: readonly PolicyTarget[] = [
       const widened = l7.widenings.map(
         (w) => `${w.src} -> ${w.dst}: ${w.templates} ${w.method} path templates widened to ${w.prefix}`,
       );
-      return { set: r.set, notes: [...widened, ...r.notes] };
+      return { set: r.set, notes: [...widened, ...r.notes], warnings: r.warnings };
     },
   },
 ];

@@ -80,13 +80,21 @@ describe("bookinfo captures × the Istio authz-http task", () => {
     expect(report.unused).toEqual([]);
   });
 
-  it("our generated Istio policies deny none of the captured calls", async () => {
+  it("our generated Istio policies deny none of the captured calls from inside the mesh, and warn about the one from outside", async () => {
     const map = await discoverMap({ flows: [hubble], log: quiet });
     const dir = join(work, "bookinfo-generated");
-    await writeDirAtomic(dir, renderObjects(generateFromMap(map, "istio").objects));
+    const generated = generateFromMap(map, "istio");
+    await writeDirAtomic(dir, renderObjects(generated.objects));
     const { report } = await verifyPolicies({ policies: [dir], flows: [hubble], log: quiet });
     expect(report.summary.evaluated).toBeGreaterThan(0);
-    expect(report.denied).toEqual([]);
+    // prometheus runs in istio-system (istio-injection=disabled): no sidecar, no mTLS identity, so
+    // bookinfo's STRICT PeerAuthentication rejects its plain-text scrape; generate says so
+    expect(report.denied.map((d) => `${d.src} -> ${d.dst} ${d.protocol}/${d.port} ${d.deniedBy}`)).toEqual([
+      "istio-system/prometheus -> bookinfo/reviews-v1 TCP/15090 ingress",
+    ]);
+    expect(generated.synth.warnings.filter((w) => w.includes("outside the mesh"))).toEqual([
+      "bookinfo/reviews-v1: client istio-system/prometheus is outside the mesh (its namespace is labelled istio-injection=disabled): it presents no mTLS identity, so no principal can admit it and STRICT mTLS rejects its plain-text requests",
+    ]);
   });
 });
 

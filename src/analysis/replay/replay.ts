@@ -15,6 +15,7 @@ import { parseIp } from "../../model/ipset.js";
 import type { Protocol } from "../../model/ports.js";
 import type { Workload } from "../../model/workload.js";
 import type { RuleOrigin } from "../../policy/ir/types.js";
+import { workloadMeshState } from "../../policy/istio/mesh.js";
 
 /** One thing to replay: a request between two resolved workloads. */
 export interface ReplayItem {
@@ -85,7 +86,11 @@ export interface ReplayReport {
 /** Turns a workload of the map/resolver into the evaluator's endpoint (`ip`: the address the record carried). */
 export function toEndpoint(w: Workload, ip?: string): Endpoint {
   if (w.kind === "pod-owner" || w.kind === "vm" || w.kind === "cloud-instance") {
-    if (w.namespace) return podEndpoint(w);
+    // a pod outside the Istio mesh presents no mTLS identity (principal peers never match it)
+    if (w.namespace) {
+      const pod = podEndpoint(w);
+      return workloadMeshState(w) === "out" ? { ...pod, mesh: false } : pod;
+    }
   }
   if (w.id.startsWith("cidr:") || w.id.startsWith("external:")) {
     // an address peer: its (first) address stands for it

@@ -74,7 +74,8 @@ export function generateFromMap(
     maxTemplatesPerEdge: opts.maxPathTemplates,
   });
   const notes = [...new Set([...synth.notes, ...refined.notes])].sort();
-  return { synth: { ...synth, set: refined.set, notes }, objects: t.emit(refined.set) };
+  const warnings = [...new Set([...synth.warnings, ...(refined.warnings ?? [])])].sort();
+  return { synth: { ...synth, set: refined.set, notes, warnings }, objects: t.emit(refined.set) };
 }
 
 /**

@@ -9,9 +9,16 @@
 
 import { podPrincipal } from "../../eval/peers.js";
 import { templateToIstioPath } from "../../graph/http-template.js";
-import { compileSelector } from "../../model/labels.js";
+import { compileSelector, type Labels } from "../../model/labels.js";
 import type { CommunicationMap, Edge, MapWorkload } from "../../model/map.js";
 import type { HttpMatch, Layer, Peer, Policy, PolicySet, PortMatch, Rule } from "../ir/types.js";
+import {
+  type MeshState,
+  namespaceLabelsOf,
+  namespaceMeshState,
+  outsideMeshReason,
+  workloadMeshState,
+} from "./mesh.js";
 import { emptyIstioPolicySet, PLAINTEXT_PEER } from "./parse.js";
 import { DEFAULT_ROOT_NAMESPACE } from "./types.js";
 
@@ -27,16 +34,41 @@ export interface IstioSynthOptions {
 export interface IstioSynthResult {
   set: PolicySet;
   notes: string[];
+  /** Namespaces left out (outside the mesh) and clients no principal can admit. */
+  warnings: string[];
 }
 
-function principalsOf(peer: Extract<Peer, { kind: "pods" }>, workloads: MapWorkload[]): string[] {
-  if (peer.namespaces.kind !== "names") return [];
+/** What the synthesis knows of mesh membership. */
+interface MeshContext {
+  /** Namespace → its labels (union over the map's workloads). */
+  nsLabels: Map<string, Labels>;
+  warnings: string[];
+}
+
+function meshStateOf(w: MapWorkload, mesh: MeshContext): MeshState {
+  return workloadMeshState({
+    labels: w.labels,
+    namespaceLabels: mesh.nsLabels.get(w.namespace ?? "default"),
+  });
+}
+
+/** The principals of the peer's workloads in the mesh; those outside it are returned apart (they have none). */
+function principalsOf(
+  peer: Extract<Peer, { kind: "pods" }>,
+  workloads: MapWorkload[],
+  mesh: MeshContext,
+): { principals: string[]; outside: MapWorkload[] } {
+  if (peer.namespaces.kind !== "names") return { principals: [], outside: [] };
   const names = new Set(peer.namespaces.names);
   const sel = compileSelector(peer.pods);
-  const out = workloads
-    .filter((w) => w.kind === "pod-owner" && names.has(w.namespace ?? "default") && sel(w.labels))
+  const selected = workloads.filter(
+    (w) => w.kind === "pod-owner" && names.has(w.namespace ?? "default") && sel(w.labels),
+  );
+  const outside = selected.filter((w) => meshStateOf(w, mesh) === "out");
+  const principals = selected
+    .filter((w) => !outside.includes(w))
     .map((w) => podPrincipal(w.namespace ?? "default", w.serviceAccount));
-  return [...new Set(out)].sort();
+  return { principals: [...new Set(principals)].sort(), outside };
 }
 
 /** The HTTP entries of the edges behind a rule; undefined when some edge has no HTTP record. */
@@ -94,14 +126,19 @@ function meshPeers(
   rule: Rule,
   workloads: MapWorkload[],
   notes: string[],
+  mesh: MeshContext,
 ): { peers: Peer[]; plaintext: boolean } {
   const peers: Peer[] = [];
   let plaintext = false;
   for (const p of rule.peers) {
     if (p.kind === "pods") {
-      const principals = principalsOf(p, workloads);
+      const { principals, outside } = principalsOf(p, workloads, mesh);
+      for (const w of outside)
+        mesh.warnings.push(
+          `${rule.origin.namespace}/${rule.origin.policyName}: client ${w.id} is outside the mesh (${outsideMeshReason(mesh.nsLabels.get(w.namespace ?? "default"))}): it presents no mTLS identity, so no principal can admit it and STRICT mTLS rejects its plain-text requests`,
+        );
       if (principals.length) peers.push({ kind: "principals", patterns: principals });
-      else
+      else if (!outside.length)
         notes.push(
           `${rule.origin.policyName}: peer ${JSON.stringify(p.pods)} matches no workload with a known identity`,
         );
@@ -158,6 +195,8 @@ export function synthesizeIstio(
   opts: IstioSynthOptions = {},
 ): IstioSynthResult {
   const notes: string[] = [];
+  const mesh: MeshContext = { nsLabels: namespaceLabelsOf(map.workloads), warnings: [] };
+  const unknown = new Set<string>();
   const set = emptyIstioPolicySet();
   const layer = (stage: Layer["stage"]) => set.layers.find((l) => l.stage === stage)!;
   const edges = new Map(map.edges.map((e) => [`${e.src} -> ${e.dst}`, e]));
@@ -173,6 +212,14 @@ export function synthesizeIstio(
       );
       continue;
     }
+    const state = namespaceMeshState(mesh.nsLabels.get(p.namespace));
+    if (state === "out") {
+      mesh.warnings.push(
+        `namespace ${p.namespace} is not in the mesh (${outsideMeshReason(mesh.nsLabels.get(p.namespace))}): no Istio policy written for it (its pods have no sidecar to enforce them, and STRICT mTLS would reject their plain-text traffic)`,
+      );
+      continue;
+    }
+    if (state === "unknown") unknown.add(p.namespace);
     namespaces.add(p.namespace);
     if (p.name === "default-deny" || p.name === "allow-dns-egress") continue;
     const rules: Rule[] = [];
@@ -180,14 +227,14 @@ export function synthesizeIstio(
     for (const r of p.rules.filter((x) => x.direction === "ingress")) {
       const ports = tcpPorts(r.ports, p, map.workloads);
       if (!ports) continue; // UDP/SCTP only: the sidecar does not see it
-      const mesh = meshPeers(r, map.workloads, notes);
-      plaintext ||= mesh.plaintext;
-      if (!mesh.peers.length) continue;
+      const found = meshPeers(r, map.workloads, notes, mesh);
+      plaintext ||= found.plaintext;
+      if (!found.peers.length) continue;
       const http = ruleHttp(r, edges, notes);
       rules.push({
         direction: "ingress",
         action: "allow",
-        peers: mesh.peers,
+        peers: found.peers,
         ports,
         ...(http ? { http } : {}),
         origin: { ...r.origin, policyKind: "AuthorizationPolicy", ruleIndex: rules.length },
@@ -227,5 +274,9 @@ export function synthesizeIstio(
   }
   const key = (p: Policy) => `${p.namespace ?? ""}/${p.name}`;
   for (const l of set.layers) l.policies.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
-  return { set, notes: [...new Set(notes)].sort() };
+  if (unknown.size)
+    notes.push(
+      `the data has no namespace labels for ${[...unknown].sort().join(", ")}: assumed in the Istio mesh (label them istio-injection=enabled or istio.io/rev, or give their Namespace objects to \`microseg discover --inventory\`)`,
+    );
+  return { set, notes: [...new Set(notes)].sort(), warnings: [...new Set(mesh.warnings)].sort() };
 }

@@ -183,3 +183,29 @@ describe("a namespaced policy's endpointSelector stays in the policy's namespace
     ]);
   });
 });
+
+describe("a policy with several specs", () => {
+  it("names each spec's policy and its rules' origins alike (name, name#1 …)", () => {
+    const res = resourceOf(
+      {
+        apiVersion: "cilium.io/v2",
+        kind: "CiliumNetworkPolicy",
+        metadata: { name: "multi", namespace: "ns1" },
+        specs: [
+          { endpointSelector: serverSel, ingress: [fromClient] },
+          { endpointSelector: serverSel, ingress: [{ fromEndpoints: [{ matchLabels: { app: "other" } }] }] },
+        ],
+      },
+      "cnp.yaml",
+    );
+    const { set, problems } = parse(res);
+    expect(problems).toEqual([]);
+    const got = set.layers[0].policies.map((p) => [p.name, p.rules.map((r) => r.origin.policyName)]);
+    expect(got).toEqual([
+      ["multi", ["multi"]],
+      ["multi#1", ["multi#1"]],
+    ]);
+    const v = createEvaluator(set).evaluate({ src: other, dst: server, protocol: "TCP", port: 80 });
+    expect(v.ingress.rules.map((o) => `${o.policyName} ${o.ruleIndex}`)).toEqual(["multi#1 0"]);
+  });
+});

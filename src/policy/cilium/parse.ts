@@ -35,6 +35,8 @@ export function isCiliumPolicyKind(kind: string): boolean {
 
 interface Ctx {
   res: K8sResource;
+  /** The IR policy's name (`metadata.name`, `#i` for specs[i] after the first): rule origins name it. */
+  name: string;
   sink: ProblemSink;
   /** Namespace scope of selectors that name none. */
   scope: NamespaceMatch;
@@ -158,7 +160,7 @@ function lowerRule(
   const line = ctx.res.lineAt?.([...ctx.path, ...at]) ?? ctx.res.location.line;
   const origin = {
     policyKind: ctx.res.kind,
-    policyName: ctx.res.metadata.name,
+    policyName: ctx.name,
     ...(ctx.res.metadata.namespace !== undefined ? { namespace: ctx.res.metadata.namespace } : {}),
     ...(ctx.res.location.file !== undefined ? { file: ctx.res.location.file } : {}),
     ...(line !== undefined ? { line } : {}),
@@ -199,7 +201,7 @@ export function defaultDenyOf(
   };
 }
 
-function lowerSpec(spec: CiliumPolicySpec, ctx: Ctx, index: number): Policy {
+function lowerSpec(spec: CiliumPolicySpec, ctx: Ctx): Policy {
   const res = ctx.res;
   if (spec.nodeSelector)
     ctx.sink.report(
@@ -237,10 +239,9 @@ function lowerSpec(spec: CiliumPolicySpec, ctx: Ctx, index: number): Policy {
     });
   }
   const { directions, enforces } = defaultDenyOf(withRules, spec.enableDefaultDeny);
-  const suffix = index > 0 ? `#${index}` : "";
   return {
     kind: res.kind,
-    name: `${res.metadata.name}${suffix}`,
+    name: ctx.name,
     ...(res.metadata.namespace !== undefined ? { namespace: res.metadata.namespace } : {}),
     subject: { namespaces, pods },
     directions,
@@ -271,7 +272,8 @@ export function parseCiliumPolicies(resources: readonly K8sResource[], sink: Pro
       continue;
     }
     specs.forEach(([spec, path], i) => {
-      const policy = lowerSpec(spec ?? {}, { res, sink, scope, path }, i);
+      const name = i > 0 ? `${res.metadata.name}#${i}` : res.metadata.name;
+      const policy = lowerSpec(spec ?? {}, { res, name, sink, scope, path });
       if (clusterwide) delete policy.namespace;
       layer.policies.push(policy);
     });

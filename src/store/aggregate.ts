@@ -42,10 +42,19 @@ export interface AggregateCounts {
   selfPeerSkipped: number;
 }
 
+/** One endpoint key of the pending chunk: the endpoint to resolve, its earliest time, its id once drained. */
+interface EndpointEntry {
+  ep: FlowEndpoint;
+  time: number | undefined;
+  /** A small number naming the entry in row keys (shorter keys than the endpoint's). */
+  n: number;
+  id?: string;
+}
+
 interface Pending {
   hour: number;
-  src: string;
-  dst: string;
+  src: EndpointEntry;
+  dst: EndpointEntry;
   protocol: string;
   port: number;
   verdict: string;
@@ -58,8 +67,16 @@ interface Pending {
 
 interface PendingRaw {
   flow: Flow;
-  src: string;
-  dst: string;
+  src: EndpointEntry;
+  dst: EndpointEntry;
+}
+
+/**
+ * A copy of an address that does not keep the text it was cut from alive (V8 keeps a slice of a
+ * long string as a view of it: one address held per chunk would keep every chunk of the file).
+ */
+function ownCopy(s: string): string {
+  return ` ${s}`.slice(1);
 }
 
 const SEP = "\u0000";
@@ -81,7 +98,7 @@ export class HourlyAggregator {
   /** Addresses that resolved to no workload (`cidr:` or a named network), by the id they became. */
   readonly unresolved = new Map<string, string>();
   private readonly byIp = new Map<string, { from: number; to: number; id: string }[]>();
-  private endpoints = new Map<string, { ep: FlowEndpoint; time: number | undefined }>();
+  private endpoints = new Map<string, EndpointEntry>();
   private rows = new Map<string, Pending>();
   private raw: PendingRaw[] = [];
   private readonly seenIds = new Set<string>();
@@ -112,8 +129,12 @@ export class HourlyAggregator {
     const hour = flow.time === undefined ? 0 : Math.floor(flow.time / HOUR_MS) * HOUR_MS;
     const role = flowRole(flow);
     const needKeys = role === "edge" || role === "dropped" || this.opts.keepRaw;
-    const src = needKeys ? this.key(flow.src, flow.time, hour) : "";
-    const dst = needKeys ? this.key(flow.dst, flow.time, hour) : "";
+    if (!needKeys) {
+      this.countSkipped(role);
+      return;
+    }
+    const src = this.key(flow.src, flow.time, hour);
+    const dst = this.key(flow.dst, flow.time, hour);
     if (this.opts.keepRaw) this.raw.push({ flow, src, dst });
     switch (role) {
       case "edge":
@@ -124,6 +145,14 @@ export class HourlyAggregator {
         c.droppedRecords++;
         this.addRow(hour, src, dst, String(flow.protocol), flow.dst.port ?? 0, "dropped", flow);
         return;
+      default:
+        this.countSkipped(role);
+    }
+  }
+
+  private countSkipped(role: string): void {
+    const c = this.counts;
+    switch (role) {
       case "reply":
         c.repliesSkipped++;
         return;
@@ -147,7 +176,7 @@ export class HourlyAggregator {
     return "";
   }
 
-  private key(ep: FlowEndpoint, time: number | undefined, hour: number): string {
+  private key(ep: FlowEndpoint, time: number | undefined, hour: number): EndpointEntry {
     const id = ep.identity;
     const plain = !id || (Object.keys(id).length === 1 && id.hints !== undefined);
     const k = plain
@@ -155,21 +184,25 @@ export class HourlyAggregator {
       : this.opts.resolver.provisionalKey(ep, time);
     const hk = `${hour}${SEP}${k}`;
     const seen = this.endpoints.get(hk);
-    if (!seen) this.endpoints.set(hk, { ep: plain ? (ep.ip ? { ip: ep.ip } : {}) : ep, time });
-    else if (time !== undefined && (seen.time === undefined || time < seen.time)) seen.time = time;
-    return hk;
+    if (!seen) {
+      const entry = { ep: plain ? (ep.ip ? { ip: ownCopy(ep.ip) } : {}) : ep, time, n: this.endpoints.size };
+      this.endpoints.set(hk, entry);
+      return entry;
+    }
+    if (time !== undefined && (seen.time === undefined || time < seen.time)) seen.time = time;
+    return seen;
   }
 
   private addRow(
     hour: number,
-    src: string,
-    dst: string,
+    src: EndpointEntry,
+    dst: EndpointEntry,
     protocol: string,
     port: number,
     verdict: string,
     flow: Flow,
   ): void {
-    const k = `${src}${SEP}${dst}${SEP}${protocol}${SEP}${port}${SEP}${verdict}`;
+    const k = `${src.n}${SEP}${dst.n}${SEP}${protocol}${SEP}${port}${SEP}${verdict}`;
     let r = this.rows.get(k);
     const t = flow.time ?? 0;
     if (!r) {
@@ -197,12 +230,11 @@ export class HourlyAggregator {
 
   /** Resolves and returns what is pending, then forgets it. */
   drain(): { edges: HourlyEdge[]; flows: RawFlow[] } {
-    const ids = new Map<string, string>();
-    for (const [k, { ep, time }] of this.endpoints) ids.set(k, this.resolve(ep, time));
+    for (const e of this.endpoints.values()) e.id = this.resolve(e.ep, e.time);
     const merged = new Map<string, HourlyEdge>();
     for (const r of this.rows.values()) {
-      const src = ids.get(r.src)!;
-      const dst = ids.get(r.dst)!;
+      const src = r.src.id!;
+      const dst = r.dst.id!;
       if (r.verdict !== "dropped" && isSelfPeer(src, dst)) {
         this.counts.selfPeerSkipped += r.flows;
         continue;
@@ -233,7 +265,7 @@ export class HourlyAggregator {
       m.firstSeen = Math.min(m.firstSeen, r.first);
       m.lastSeen = Math.max(m.lastSeen, r.last);
     }
-    const flows = this.raw.map((p) => toRaw(p.flow, ids.get(p.src)!, ids.get(p.dst)!));
+    const flows = this.raw.map((p) => toRaw(p.flow, p.src.id!, p.dst.id!));
     this.endpoints = new Map();
     this.rows = new Map();
     this.raw = [];

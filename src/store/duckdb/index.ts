@@ -29,11 +29,17 @@ export interface DuckDbStoreOptions {
   /** DuckDB worker threads (default: DuckDB's own choice). */
   threads?: number;
   /**
-   * DuckDB's memory limit (default: DuckDB's own, 80 % of RAM). A 640MB cap made the bulk load of
-   * a 10M-record file fail with "Out of Memory" (README "Performance"), so none is set by default.
+   * DuckDB's memory limit (default {@link DEFAULT_DUCKDB_MEMORY_LIMIT}, or MICROSEG_DUCKDB_MEMORY):
+   * aggregations and joins beyond it spill to `tempDirectory`, so ingest stays within about 1 GiB
+   * of process memory whatever the input size.
    */
   memoryLimit?: string;
+  /** Where DuckDB spills (default: `<path>.tmp` beside the database, e.g. `.microseg/flows.duckdb.tmp`). */
+  tempDirectory?: string;
 }
+
+/** DuckDB's default memory limit here (the whole process aims at ≤ 1 GiB: Node and its heap need the rest). */
+export const DEFAULT_DUCKDB_MEMORY_LIMIT = "512MB";
 
 type Row = Record<string, unknown>;
 
@@ -77,7 +83,10 @@ export class DuckDbStore implements Store {
     try {
       const config: Record<string, string> = {};
       if (opts.threads) config.threads = String(opts.threads);
-      if (opts.memoryLimit) config.memory_limit = opts.memoryLimit;
+      config.memory_limit =
+        opts.memoryLimit ?? process.env.MICROSEG_DUCKDB_MEMORY ?? DEFAULT_DUCKDB_MEMORY_LIMIT;
+      const temp = opts.tempDirectory ?? (opts.path === ":memory:" ? undefined : `${opts.path}.tmp`);
+      if (temp) config.temp_directory = temp;
       // big aggregations spill to disk instead of failing (order is restored by ORDER BY where it matters)
       config.preserve_insertion_order = "false";
       instance = await DuckDBInstance.create(opts.path, config);

@@ -10,7 +10,6 @@
  * hour), the records of that address in that hour are grouped by their own time as well, so each
  * group again has one time and one binding.
  */
-import { ianaProtocolName } from "../../ingest/common.js";
 
 const INT_COLUMNS = new Set(["srcport", "dstport", "protocol", "tcp-flags", "version", "traffic-path"]);
 const BIGINT_COLUMNS = new Set(["packets", "bytes", "start", "end"]);
@@ -38,13 +37,6 @@ export function vpcReadCsv(
     .join(", ");
   const reject = rejects ? ", store_rejects = true" : "";
   return `read_csv(${sqlString(file)}, delim = ' ', quote = '', escape = '', header = ${header}, auto_detect = false, nullstr = '-', columns = {${cols}}, ignore_errors = true${reject})`;
-}
-
-/** The protocol names flows carry, by IANA number (the streaming parser's names). */
-function protocolValues(): string {
-  const rows: string[] = [];
-  for (let n = 0; n < 256; n++) rows.push(`(${n}, ${sqlString(ianaProtocolName(n))})`);
-  return rows.join(", ");
 }
 
 /**
@@ -134,48 +126,65 @@ ${joins}
 GROUP BY ALL`;
 }
 
-/** Edge and drop groups with the workload bound to each address at the group's time. */
-export const BOUND_SQL = `
-CREATE TEMP TABLE bulk_bound AS
-SELECT g.role, g.hour, g.sip, g.dip, bs.workload_id AS sw, bd.workload_id AS dw, g.pr, g.port,
-  g.flows, g.bytes, g.packets, g.first_seen, g.last_seen
-FROM bulk_g g
-LEFT JOIN bulk_bindings bs ON bs.ip = g.sip AND coalesce(g.fine, g.first_seen) >= bs.lo AND coalesce(g.fine, g.first_seen) < bs.hi
-LEFT JOIN bulk_bindings bd ON bd.ip = g.dip AND coalesce(g.fine, g.first_seen) >= bd.lo AND coalesce(g.fine, g.first_seen) < bd.hi
-WHERE g.role >= ${DROPPED}`;
+/** The addresses of edge and drop groups (named by ./bulk-vpc.ts: a few thousand). */
+export const ADDRESSES_SQL = `
+SELECT DISTINCT ip FROM (SELECT sip AS ip FROM bulk_g WHERE role >= ${DROPPED}
+  UNION ALL SELECT dip FROM bulk_g WHERE role >= ${DROPPED}) ORDER BY ip`;
 
-/** The addresses without a binding at some time (named by ./bulk-vpc.ts). */
+/** The addresses without a binding at some group's time (the unresolved ones). */
 export const UNBOUND_SQL = `
-SELECT DISTINCT ip FROM (SELECT sip AS ip FROM bulk_bound WHERE sw IS NULL
-  UNION ALL SELECT dip FROM bulk_bound WHERE dw IS NULL) ORDER BY ip`;
+SELECT DISTINCT x.ip FROM (
+  SELECT sip AS ip, coalesce(fine, first_seen) AS t FROM bulk_g WHERE role >= ${DROPPED}
+  UNION ALL SELECT dip, coalesce(fine, first_seen) FROM bulk_g WHERE role >= ${DROPPED}) x
+LEFT JOIN bulk_bindings b ON b.ip = x.ip AND x.t >= b.lo AND x.t < b.hi
+WHERE b.ip IS NULL
+ORDER BY x.ip`;
 
-/** An outside peer id (`cidr:`, `external:`, `entity:`), as src/graph's isOutsidePeer. */
-const OUTSIDE = "(s LIKE 'cidr:%' OR s LIKE 'external:%' OR s LIKE 'entity:%')";
+/** When the group's records happen (one time for split groups; any time of the hour otherwise). */
+const AT = "coalesce(g.fine, g.first_seen)";
 
-/** The store's hourly rows: ids, protocol names, verdicts; `self_peer` marks outside peers talking to themselves. */
-export function finalSql(): string {
-  return `
+/**
+ * Groups → the store's hourly grain with ids as integer codes (`bulk_ids`): the workload bound to
+ * each address at the group's time, else the address's name; summed per hour, ids, protocol,
+ * port and verdict. Integer keys keep this aggregation small when groups are many.
+ */
+export const FINAL_SQL = `
 CREATE TEMP TABLE bulk_final AS
-SELECT hour, s, d, protocol, port, verdict, verdict <> 'dropped' AND s = d AND ${OUTSIDE} AS self_peer,
-  sum(flows) AS flows, sum(bytes) AS bytes, sum(packets) AS packets, min(first_seen) AS first_seen, max(last_seen) AS last_seen
-FROM (
-  SELECT hour, coalesce(sw, sn.id) AS s, coalesce(dw, dn.id) AS d,
-    CASE WHEN b.pr IS NULL THEN 'unknown' ELSE coalesce(p.name, 'PROTO-' || b.pr) END AS protocol, port,
-    CASE WHEN role = ${DROPPED} THEN 'dropped' ELSE 'forwarded' END AS verdict,
-    flows, bytes, packets, first_seen, last_seen
-  FROM bulk_bound b
-  LEFT JOIN bulk_names sn ON sn.ip = b.sip
-  LEFT JOIN bulk_names dn ON dn.ip = b.dip
-  LEFT JOIN (VALUES ${protocolValues()}) p(pr, name) ON p.pr = b.pr)
+SELECT g.hour, coalesce(bs.code, sn.code) AS s, coalesce(bd.code, dn.code) AS d, g.pr, g.port,
+  g.role = ${DROPPED} AS dropped, sum(g.flows) AS flows, sum(g.bytes) AS bytes, sum(g.packets) AS packets,
+  min(g.first_seen) AS first_seen, max(g.last_seen) AS last_seen
+FROM bulk_g g
+LEFT JOIN bulk_bindings bs ON bs.ip = g.sip AND ${AT} >= bs.lo AND ${AT} < bs.hi
+LEFT JOIN bulk_bindings bd ON bd.ip = g.dip AND ${AT} >= bd.lo AND ${AT} < bd.hi
+LEFT JOIN bulk_names sn ON sn.ip = g.sip
+LEFT JOIN bulk_names dn ON dn.ip = g.dip
+WHERE g.role >= ${DROPPED}
 GROUP BY ALL`;
-}
 
-/** Appends the hourly rows to the store's edges (inside the file's transaction). */
+/** An outside peer talking to itself (never an edge, except drops), as src/graph's isSelfPeer. */
+const SELF_PEER = "(NOT f.dropped AND f.s = f.d AND si.outside)";
+
+/** Records whose edge is an outside peer talking to itself. */
+export const SELF_PEER_SQL = `
+SELECT coalesce(sum(f.flows), 0) AS n FROM bulk_final f JOIN bulk_ids si ON si.code = f.s WHERE ${SELF_PEER}`;
+
+/**
+ * Appends the hourly rows to the store's edges (inside the file's transaction). Protocol names
+ * come from the `bulk_protocols` table (a VALUES list here made DuckDB build its hash table on the
+ * big side and run out of memory instead of spilling).
+ */
 export const INSERT_SQL = `
-INSERT INTO edges SELECT hour, s, d, protocol, port, verdict, flows, bytes, packets, first_seen, last_seen
-FROM bulk_final WHERE NOT self_peer`;
+INSERT INTO edges
+SELECT f.hour, si.id, di.id, CASE WHEN f.pr IS NULL THEN 'unknown' ELSE coalesce(p.name, 'PROTO-' || f.pr) END,
+  f.port, CASE WHEN f.dropped THEN 'dropped' ELSE 'forwarded' END, f.flows, f.bytes, f.packets, f.first_seen, f.last_seen
+FROM bulk_final f
+JOIN bulk_ids si ON si.code = f.s
+JOIN bulk_ids di ON di.code = f.d
+LEFT JOIN bulk_protocols p ON p.pr = f.pr
+WHERE NOT ${SELF_PEER}`;
 
-/** The ids that made a row, sorted. */
-export const IDS_SQL = `
-SELECT DISTINCT id FROM (SELECT s AS id FROM bulk_final WHERE NOT self_peer
-  UNION ALL SELECT d FROM bulk_final WHERE NOT self_peer) ORDER BY id`;
+/** The id codes that made a row. */
+export const ID_CODES_SQL = `
+SELECT DISTINCT code FROM (
+  SELECT f.s AS code FROM bulk_final f JOIN bulk_ids si ON si.code = f.s WHERE NOT ${SELF_PEER}
+  UNION ALL SELECT f.d FROM bulk_final f JOIN bulk_ids si ON si.code = f.s WHERE NOT ${SELF_PEER})`;

@@ -13,23 +13,26 @@
  * binding become `cidr:<ip>/32` or a named network. Identities learned from Hubble files of the
  * same run are not used here (the inventory's bindings are).
  */
-import type { DuckDBConnection } from "@duckdb/node-api";
+import type { DuckDBAppender, DuckDBConnection } from "@duckdb/node-api";
 import { hostCidrId, type IdentityResolver } from "../../identity/resolve.js";
 import { parseFieldList, VPC_DEFAULT_FIELDS } from "../../ingest/aws-vpc/fields.js";
+import { ianaProtocolName } from "../../ingest/common.js";
 import type { FlowParserOptions } from "../../ingest/types.js";
 import { type NetworkNamer, networkId } from "../../inventory/static/networks.js";
 import type { AddressBinding } from "../../inventory/types.js";
 import type { MapWorkload } from "../../model/map.js";
 import { fail } from "../../model/problems.js";
+import { isOutsidePeer } from "../../model/workload.js";
 import type { AggregateCounts } from "../aggregate.js";
 import { DuckDbFileWriter } from "../duckdb/writer.js";
 import type { Store } from "../types.js";
 import {
-  BOUND_SQL,
-  finalSql,
-  IDS_SQL,
+  ADDRESSES_SQL,
+  FINAL_SQL,
+  ID_CODES_SQL,
   INSERT_SQL,
   ROLE_CODES,
+  SELF_PEER_SQL,
   SPLIT_SQL,
   stageSql,
   UNBOUND_SQL,
@@ -88,44 +91,101 @@ async function rows(conn: DuckDBConnection, sql: string): Promise<Record<string,
   return (await conn.runAndReadAll(sql)).getRowObjects() as Record<string, unknown>[];
 }
 
-async function loadBindings(conn: DuckDBConnection, bindings: readonly AddressBinding[]): Promise<void> {
-  await conn.run("CREATE TEMP TABLE bulk_bindings (ip VARCHAR, workload_id VARCHAR, lo BIGINT, hi BIGINT)");
-  const a = await conn.createAppender("bulk_bindings", "main", "temp");
-  try {
-    for (const b of bindings) {
-      a.appendVarchar(b.ip);
-      a.appendVarchar(b.workloadId);
-      a.appendBigInt(BigInt(b.from ?? -FAR));
-      a.appendBigInt(BigInt(b.to ?? FAR));
-      a.endRow();
+/** Ids as integer codes for the aggregation (`bulk_ids` in SQL). */
+class IdCodes {
+  private readonly codes = new Map<string, number>();
+  readonly ids: string[] = [];
+
+  code(id: string): number {
+    let c = this.codes.get(id);
+    if (c === undefined) {
+      c = this.ids.length;
+      this.codes.set(id, c);
+      this.ids.push(id);
     }
+    return c;
+  }
+}
+
+async function append(
+  conn: DuckDBConnection,
+  table: string,
+  columns: string,
+  fill: (a: DuckDBAppender) => void,
+): Promise<void> {
+  await conn.run(`CREATE TEMP TABLE ${table} (${columns})`);
+  const a = await conn.createAppender(table, "main", "temp");
+  try {
+    fill(a);
     a.flushSync();
   } finally {
     a.closeSync();
   }
 }
 
-/** Names for the addresses without a binding: a named network or `cidr:<ip>/32`. */
-async function nameAddresses(conn: DuckDBConnection, networks: NetworkNamer): Promise<Map<string, string>> {
-  const ips = await rows(conn, UNBOUND_SQL);
-  const names = new Map<string, string>();
-  await conn.run("CREATE TEMP TABLE bulk_names (ip VARCHAR, id VARCHAR)");
-  const a = await conn.createAppender("bulk_names", "main", "temp");
-  try {
-    for (const r of ips) {
-      const ip = String(r.ip);
-      const net = networks.nameOf(ip);
-      const id = net ? networkId(net) : hostCidrId(ip);
-      names.set(ip, id);
-      a.appendVarchar(ip);
-      a.appendVarchar(id);
+async function loadBindings(
+  conn: DuckDBConnection,
+  bindings: readonly AddressBinding[],
+  codes: IdCodes,
+): Promise<void> {
+  await append(conn, "bulk_bindings", "ip VARCHAR, code INTEGER, lo BIGINT, hi BIGINT", (a) => {
+    for (const b of bindings) {
+      a.appendVarchar(b.ip);
+      a.appendInteger(codes.code(b.workloadId));
+      a.appendBigInt(BigInt(b.from ?? -FAR));
+      a.appendBigInt(BigInt(b.to ?? FAR));
       a.endRow();
     }
-    a.flushSync();
-  } finally {
-    a.closeSync();
+  });
+}
+
+/**
+ * Names every address of an edge or drop group (a named network or `cidr:<ip>/32`: its id when
+ * no binding holds); returns the addresses that are unresolved at some group's time.
+ */
+async function nameAddresses(
+  conn: DuckDBConnection,
+  networks: NetworkNamer,
+  codes: IdCodes,
+): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  for (const r of await rows(conn, ADDRESSES_SQL)) {
+    const ip = String(r.ip);
+    const net = networks.nameOf(ip);
+    names.set(ip, net ? networkId(net) : hostCidrId(ip));
   }
-  return names;
+  await append(conn, "bulk_names", "ip VARCHAR, code INTEGER", (a) => {
+    for (const [ip, id] of names) {
+      a.appendVarchar(ip);
+      a.appendInteger(codes.code(id));
+      a.endRow();
+    }
+  });
+  const unresolved = new Map<string, string>();
+  for (const r of await rows(conn, UNBOUND_SQL)) unresolved.set(String(r.ip), names.get(String(r.ip))!);
+  return unresolved;
+}
+
+/** The protocol names flows carry, by IANA number (the streaming parser's names). */
+async function loadProtocols(conn: DuckDBConnection): Promise<void> {
+  await append(conn, "bulk_protocols", "pr INTEGER, name VARCHAR", (a) => {
+    for (let n = 0; n < 256; n++) {
+      a.appendInteger(n);
+      a.appendVarchar(ianaProtocolName(n));
+      a.endRow();
+    }
+  });
+}
+
+async function loadIds(conn: DuckDBConnection, codes: IdCodes): Promise<void> {
+  await append(conn, "bulk_ids", "code INTEGER, id VARCHAR, outside BOOLEAN", (a) => {
+    codes.ids.forEach((id, code) => {
+      a.appendInteger(code);
+      a.appendVarchar(id);
+      a.appendBoolean(isOutsidePeer(id));
+      a.endRow();
+    });
+  });
 }
 
 function num(v: unknown): number {
@@ -153,7 +213,7 @@ async function countRoles(conn: DuckDBConnection): Promise<{ counts: AggregateCo
     else if (role === "no-port") c.noPort += n;
     else c.otherVerdict += n;
   }
-  const self = await rows(conn, "SELECT coalesce(sum(flows), 0) AS n FROM bulk_final WHERE self_peer");
+  const self = await rows(conn, SELF_PEER_SQL);
   c.selfPeerSkipped = num(self[0]?.n);
   return { counts: c, ignored };
 }
@@ -185,23 +245,26 @@ export async function bulkIngestVpc(o: BulkVpcOptions): Promise<BulkVpcResult> {
   const conn = writer.connection;
   try {
     const { fields, header } = vpcColumns(o.head, o.parserOptions);
-    await loadBindings(conn, o.bindings);
+    const codes = new IdCodes();
+    await loadBindings(conn, o.bindings, codes);
     await conn.run(SPLIT_SQL);
     const split = num((await rows(conn, "SELECT count(*) AS n FROM bulk_split"))[0]?.n) > 0;
     await conn.run(stageSql(vpcReadCsv(o.file, fields, header, true), fields, split));
-    await conn.run(BOUND_SQL);
-    const names = await nameAddresses(conn, o.networks);
-    await conn.run(finalSql());
+    const unresolved = await nameAddresses(conn, o.networks, codes);
+    await loadIds(conn, codes);
+    await loadProtocols(conn);
+    await conn.run(FINAL_SQL);
     const { counts, ignored } = await countRoles(conn);
+    await conn.run("DROP TABLE bulk_g"); // its space is needed by the insert
     await conn.run(INSERT_SQL);
-    const ids = await rows(conn, IDS_SQL);
-    await writer.addWorkloads(ids.map((r) => workloadRecord(String(r.id), o.resolver, names)));
+    const ids = (await rows(conn, ID_CODES_SQL)).map((r) => codes.ids[num(r.code)]).sort();
+    await writer.addWorkloads(ids.map((id) => workloadRecord(id, o.resolver, unresolved)));
     const skipped = await rejected(conn, o.file);
     if (o.strict && skipped.length > 0) {
       const l = skipped[0];
       fail("flow-malformed", l.reason, { file: l.file, line: l.line });
     }
-    for (const t of ["bulk_final", "bulk_names", "bulk_bound", "bulk_g", "bulk_split", "bulk_bindings"])
+    for (const t of ["bulk_final", "bulk_protocols", "bulk_ids", "bulk_names", "bulk_split", "bulk_bindings"])
       await conn.run(`DROP TABLE ${t}`);
     await writer.commit({
       hash: o.hash,
@@ -210,7 +273,7 @@ export async function bulkIngestVpc(o: BulkVpcOptions): Promise<BulkVpcResult> {
       records: counts.records,
       ingestedAt: (o.now ?? Date.now)(),
     });
-    return { counts, unresolved: names, skipped, ignored };
+    return { counts, unresolved, skipped, ignored };
   } catch (e) {
     await writer.abort();
     throw e;

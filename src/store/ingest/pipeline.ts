@@ -48,7 +48,11 @@ export interface IngestOptions {
   strict?: boolean;
   /** Let DuckDB read AWS VPC text files itself (default true). */
   bulk?: boolean;
-  /** Rows held before they are written into the file's transaction (default 100 000). */
+  /**
+   * Hourly rows held before they are written into the file's transaction (default 25 000: the
+   * streaming path's memory is bounded by this, not by the input's size; the same key written in
+   * several chunks is summed by the store).
+   */
   chunkRows?: number;
   onProgress?: (p: IngestProgress) => void;
   /** Told about files skipped with a warning (undetectable files found in a directory). */
@@ -59,6 +63,8 @@ export interface IngestOptions {
 }
 
 const DETECT_LINES = 10;
+/** Hourly rows held by the streaming path before a write (see IngestOptions.chunkRows). */
+const DEFAULT_CHUNK_ROWS = 25_000;
 const FIRST_SKIPPED = 20;
 
 /** Bulk loaders by store kind (DuckDB only): imported lazily so other stores never load DuckDB. */
@@ -240,7 +246,7 @@ async function streamFile(
     networks: run.networks,
     keepRaw: o.keepRaw,
   });
-  const chunk = o.chunkRows ?? 100_000;
+  const chunk = o.chunkRows ?? DEFAULT_CHUNK_ROWS;
   const writer = await o.store.beginFile();
   try {
     const flush = async () => {

@@ -270,10 +270,17 @@ export function synthesizePolicies(map: CommunicationMap, opts: SynthOptions = {
 
   const set = emptyK8sPolicySet();
   const np = findLayer(set, "k8s-np")!;
+  // a namespace gets policies only when one of its workloads has allowed (observed or inferred) traffic
+  const active = new Set<string>();
+  for (const e of edges)
+    for (const id of [e.src, e.dst]) if (unitOf.has(id)) active.add(unitOf.get(id)!.namespace);
   const namespaces = [...new Set(units.map((u) => u.namespace))].filter((ns) => !excluded.has(ns)).sort();
-  for (const ns of namespaces) np.policies.push(...namespacePolicies(ns, dns));
+  for (const ns of namespaces) {
+    if (active.has(ns)) np.policies.push(...namespacePolicies(ns, dns));
+    else warnings.push(idleNamespaceWarning(ns, map, violations));
+  }
   for (const u of units) {
-    if (excluded.has(u.namespace)) continue;
+    if (excluded.has(u.namespace) || !active.has(u.namespace)) continue;
     const policy = unitPolicy(u, buckets, byId, unitOf);
     if (isWidened(u)) {
       for (const m of u.members) widenedIds.add(m);
@@ -319,6 +326,22 @@ function exposureNotes(
     );
   }
   return out;
+}
+
+/** Why a namespace got no policy: none of its workloads has allowed traffic in the data. */
+function idleNamespaceWarning(ns: string, map: CommunicationMap, refused: EdgeViolation[]): string {
+  const inNs = (id: string) => id.startsWith(`${ns}/`);
+  const dropped = (map.dropped ?? [])
+    .filter((d) => inNs(d.src) || inNs(d.dst))
+    .map((d) => `${d.src} -> ${d.dst}`);
+  const denied = refused
+    .filter((v) => inNs(v.edge.src) || inNs(v.edge.dst))
+    .map((v) => `${v.edge.src} -> ${v.edge.dst}`);
+  const seen = [
+    ...(dropped.length ? [`dropped: ${[...new Set(dropped)].sort().join(", ")}`] : []),
+    ...(denied.length ? [`refused by the zone matrix: ${[...new Set(denied)].sort().join(", ")}`] : []),
+  ];
+  return `namespace ${ns}: no policy written, because none of its workloads has allowed (observed or inferred) traffic in the data${seen.length ? ` (only ${seen.join("; ")})` : ""}; a default deny built from nothing would only block traffic the data never saw`;
 }
 
 /** The default deny and the DNS egress of one namespace. */

@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError, Option } from "commander";
 import { loadConfig } from "../config/load.js";
+import { flowFormatNames } from "../ingest/registry.js";
 import { formatProblem, MicrosegError } from "../model/problems.js";
 import { targetNames } from "../policy/targets.js";
 import { runBlastRadius } from "./commands/blast-radius.js";
@@ -17,6 +18,7 @@ import { runInit } from "./commands/init.js";
 import { runLint } from "./commands/lint.js";
 import { runVerify } from "./commands/verify.js";
 import { runZones } from "./commands/zones.js";
+import { examples, flowFormatHelp, outputOption } from "./help.js";
 import { VERSION } from "./version.js";
 
 /** Exit codes of every command. */
@@ -47,7 +49,12 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
         "default-deny policies that allow exactly that, and verify them by replaying the flows.",
     )
     .version(VERSION, "-V, --version")
-    .option("--config <file>", "configuration file (microseg.yaml)")
+    .option(
+      "--config <file>",
+      "configuration file (microseg.yaml: zones, data classes, the CDE), read by generate, zones, lint, " +
+        "cde and blast-radius; microseg init writes a starter one",
+    )
+    .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError("(run the command with --help for usage)")
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .exitOverride();
@@ -57,12 +64,12 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .summary("flows + inventory → communication map")
     .description(
       "Builds the communication map: which workload talks to which, on which ports, how often and " +
-        "when. With flows (Hubble JSON now), edges are observed; with manifests only, edges are " +
-        "inferred from env values that name a Service.",
+        `when. With flows (${flowFormatNames().join(", ")}; detected per file), edges are observed; ` +
+        "with manifests only, edges are inferred from env values that name a Service.",
     )
     .option("--flows <path>", "flow file, directory (recursive) or - for stdin; .gz ok; repeatable", collect)
     .option("--inventory <path>", "Kubernetes manifests (file or directory, recursive); repeatable", collect)
-    .option("--format <name>", "flow format, or auto to detect it from the first lines", "auto")
+    .option("--format <name>", flowFormatHelp(), "auto")
     .option(
       "--vpc-fields <fields>",
       "AWS VPC flow logs without a header line: their field names in order (space- or comma-separated)",
@@ -71,15 +78,16 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option("--store <spec>", "build the map from a store (see ingest) instead of --flows")
     .option("--since <time>", "with --store: from this time (RFC 3339, or a duration ago: 7d, 12h)")
     .option("--until <time>", "with --store: up to this time (RFC 3339, or a duration ago)")
-    .addOption(
-      new Option("-o, --output <format>", "output format")
-        .choices(["table", "json", "mermaid"])
-        .default("table"),
-    )
+    .addOption(outputOption(["table", "json", "mermaid"], "table"))
     .option("--out <file>", "write the map (JSON) to this file")
     .addHelpText(
       "after",
-      "\nExamples:\n  microseg discover --flows hubble.jsonl --out map.json\n  microseg discover --inventory k8s/ -o mermaid",
+      examples(
+        "microseg discover --flows hubble.jsonl --out map.json",
+        "microseg discover --flows vpc-logs/ --inventory k8s/ --out map.json",
+        "microseg discover --inventory k8s/ -o mermaid",
+        "microseg discover --store .microseg/flows.duckdb --since 7d --out map.json",
+      ),
     )
     .action(async (o) => {
       await loadConfig(program.opts().config);
@@ -110,6 +118,14 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       "cilium/istio: distinct HTTP path templates per edge and method before widening to a prefix",
       (v: string) => Number.parseInt(v, 10),
     )
+    .addHelpText(
+      "after",
+      examples(
+        "microseg generate --map map.json --out policies/",
+        "microseg generate --map map.json --target cilium > policies.yaml",
+        "microseg generate --config microseg.yaml --map map.json --target istio --istio-audit --out istio/",
+      ),
+    )
     .action(async (o) => {
       const config = await loadConfig(program.opts().config);
       await runGenerate({ ...o, config, stdout: io.stdout, log });
@@ -131,16 +147,21 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     )
     .option("--flows <path>", "flow file, directory or -; repeatable", collect)
     .option("--map <file>", "replay the edges of a map instead of flows")
-    .option("--format <name>", "flow format, or auto", "auto")
+    .option("--format <name>", flowFormatHelp(), "auto")
     .option(
       "--vpc-fields <fields>",
       "AWS VPC flow logs without a header line: their field names in order (space- or comma-separated)",
     )
     .option("--strict", "a malformed flow record is fatal instead of skipped", false)
-    .addOption(
-      new Option("-o, --output <format>", "output format").choices(["table", "json"]).default("table"),
-    )
+    .addOption(outputOption(["table", "json"], "table"))
     .option("--out <file>", "also write the JSON report to this file")
+    .addHelpText(
+      "after",
+      examples(
+        "microseg verify --policies policies/ --inventory k8s/ --flows hubble.jsonl",
+        "microseg verify --policies policies/ --map map.json -o json --out report.json",
+      ),
+    )
     .action(async (o) => {
       await loadConfig(program.opts().config);
       setExit(await runVerify({ ...o, io, log }));
@@ -158,11 +179,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option("--dir <path>", "manifests and policies together; repeatable", collect)
     .option("--policies <path>", "policy files or directories; repeatable", collect)
     .option("--inventory <path>", "workload manifests; repeatable", collect)
-    .addOption(
-      new Option("-o, --output <format>", "output format")
-        .choices(["txt", "json", "csv", "md", "dot"])
-        .default("txt"),
-    )
+    .addOption(outputOption(["txt", "json", "csv", "md", "dot"], "txt"))
     .option("--out <file>", "write the result to this file instead of stdout")
     .option(
       "--focusworkload <names>",
@@ -192,6 +209,15 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option("--src <peer>", "single connection: source (ns/name of a workload or pod, or an address)")
     .option("--dst <peer>", "single connection: destination")
     .option("--conn <conn>", "single connection: e.g. tcp-80 (else all allowed connections)")
+    .addHelpText(
+      "after",
+      examples(
+        "microseg connectivity --dir k8s/",
+        "microseg connectivity --policies policies/ --inventory k8s/ --focusworkload frontend -o md",
+        "microseg connectivity --dir k8s/ --src default/frontend --dst default/cartservice --conn tcp-7070",
+        "microseg connectivity --dir k8s/ --explain --explain-only deny",
+      ),
+    )
     .action(async (o) => {
       await loadConfig(program.opts().config);
       setExit(await runConnectivity({ ...o, io, log }));
@@ -201,9 +227,9 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .command("ingest")
     .summary("flows → store (DuckDB by default), idempotent per file")
     .description(
-      "Reads flow files into a store: hourly edge aggregates (raw flows with --keep-raw), workloads\n" +
-        "and the files' content hashes. Each file is one transaction: a file already ingested (same\n" +
-        "SHA-256) is skipped, and a killed run leaves no file half-written. Addresses resolve with the\n" +
+      "Reads flow files into a store: hourly edge aggregates (raw flows with --keep-raw), workloads " +
+        "and the files' content hashes. Each file is one transaction: a file already ingested (same " +
+        "SHA-256) is skipped, and a killed run leaves no file half-written. Addresses resolve with the " +
         "inventory's binding valid at each flow's time (manifests, pod dumps, static YAML inventory).",
     )
     .option("--flows <path>", "flow file or directory (recursive); .gz ok; repeatable", collect)
@@ -217,7 +243,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       "DuckDB file, duckdb:PATH, memory: or clickhouse://host:port/db",
       ".microseg/flows.duckdb",
     )
-    .option("--format <name>", "flow format, or auto to detect it from the first lines", "auto")
+    .option("--format <name>", flowFormatHelp(), "auto")
     .option("--vpc-fields <names>", "AWS VPC flow logs without a header: the field names in order")
     .option("--keep-raw", "also keep every raw flow record", false)
     .option("--no-bulk", "stream AWS VPC files through the parser instead of letting DuckDB read them")
@@ -227,14 +253,14 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
         .argParser(Number)
         .hideHelp(),
     )
-    .addOption(
-      new Option("-o, --output <format>", "summary format on stdout")
-        .choices(["text", "json"])
-        .default("text"),
-    )
+    .addOption(outputOption(["text", "json"], "text", "summary format on stdout"))
     .addHelpText(
       "after",
-      "\nExamples:\n  microseg ingest --flows vpc-logs/ --inventory pods-0900.json --inventory pods-1500.json\n  microseg discover --store .microseg/flows.duckdb --since 7d --out map.json",
+      examples(
+        "microseg ingest --flows vpc-logs/ --inventory pods-0900.json --inventory pods-1500.json",
+        "microseg ingest --flows hubble/ --store duckdb:/var/lib/microseg/flows.duckdb",
+        "microseg discover --store .microseg/flows.duckdb --since 7d --out map.json",
+      ),
     )
     .action(async (o) => {
       await loadConfig(program.opts().config);
@@ -254,8 +280,13 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option("--policies <path>", "policy files or directories; repeatable", collect)
     .option("--inventory <path>", "workload manifests; repeatable", collect)
     .option("--out <dir>", "write cde-evidence.md and cde-evidence.json into this directory")
-    .addOption(
-      new Option("-o, --output <format>", "what to print").choices(["text", "json", "md"]).default("text"),
+    .addOption(outputOption(["text", "json", "md"], "text", "what to print"))
+    .addHelpText(
+      "after",
+      examples(
+        "microseg cde --config microseg.yaml --policies policies/ --inventory k8s/",
+        "microseg cde --config microseg.yaml --policies policies/ --inventory k8s/ --out evidence/",
+      ),
     )
     .action(async (o) => {
       const configPath = program.opts().config as string | undefined;
@@ -274,6 +305,10 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option("--map <file>", "communication map to pin the zones from")
     .option("--out <file>", "write the configuration to this file (else stdout)")
     .option("--force", "replace an existing --out file", false)
+    .addHelpText(
+      "after",
+      examples("microseg init --map map.json --out microseg.yaml", "microseg init > microseg.yaml"),
+    )
     .action(async (o) => {
       setExit(await runInit({ ...o, io, log }));
     });
@@ -290,13 +325,17 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
         "--list-rules prints the catalogue.",
     )
     .argument("[paths...]", "policy and manifest files or directories")
-    .addOption(
-      new Option("-o, --output <format>", "output format")
-        .choices(["table", "json", "sarif"])
-        .default("table"),
-    )
+    .addOption(outputOption(["table", "json", "sarif"], "table"))
     .option("--out <file>", "write the result to this file instead of stdout")
     .option("--list-rules", "print the rule catalogue and exit", false)
+    .addHelpText(
+      "after",
+      examples(
+        "microseg lint k8s/",
+        "microseg lint --config microseg.yaml policies/ k8s/ -o sarif --out lint.sarif",
+        "microseg lint --list-rules",
+      ),
+    )
     .action(async (paths: string[], o) => {
       const configPath = program.opts().config as string | undefined;
       const config = await loadConfig(configPath);
@@ -313,10 +352,15 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
         "namespace → management; the cluster's namespaces → infrastructure; the rest → application.",
     )
     .requiredOption("--map <file>", "communication map (from discover --out)")
-    .addOption(
-      new Option("-o, --output <format>", "output format").choices(["table", "json"]).default("table"),
-    )
+    .addOption(outputOption(["table", "json"], "table"))
     .option("--out <file>", "write the result to this file instead of stdout")
+    .addHelpText(
+      "after",
+      examples(
+        "microseg zones --map map.json",
+        "microseg zones --config microseg.yaml --map map.json -o json",
+      ),
+    )
     .action(async (o) => {
       const config = await loadConfig(program.opts().config);
       setExit(await runZones({ ...o, config, io }));
@@ -335,12 +379,16 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option("--inventory <path>", "workload manifests; repeatable", collect)
     .option("--map <file>", "communication map (used reach)")
     .option("--workload <name>", "only this workload (ns/name or name)")
-    .addOption(
-      new Option("-o, --output <format>", "output format")
-        .choices(["table", "json", "md", "html"])
-        .default("table"),
-    )
+    .addOption(outputOption(["table", "json", "md", "html"], "table"))
     .option("--out <file>", "write the report to this file instead of stdout")
+    .addHelpText(
+      "after",
+      examples(
+        "microseg blast-radius --policies policies/ --inventory k8s/",
+        "microseg blast-radius --config microseg.yaml --policies policies/ --inventory k8s/ --map map.json",
+        "microseg blast-radius --policies policies/ --inventory k8s/ --workload default/frontend -o html --out br.html",
+      ),
+    )
     .action(async (o) => {
       const config = await loadConfig(program.opts().config);
       setExit(await runBlastRadius({ ...o, config, io, log }));
@@ -356,6 +404,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     )
     .option("--data <dir>", "the corpus directory (holding flows/ and apps/)")
     .option("--out <dir>", "where to write maps, policies and reports", "microseg-demo")
+    .addHelpText("after", examples("microseg demo", "microseg demo --data ../shared/corpus --out /tmp/demo"))
     .action(async (o) => {
       setExit(await runDemo({ ...o, io, log }));
     });

@@ -43,6 +43,8 @@ export const PROBLEM_CATALOGUE = {
   "owner-labels-differ": "pods of one owner carry different labels",
   "env-unresolved": "an environment value names a service that is not in the inventory",
   "data-missing": "input data that the command needs was not found",
+  "policy-generation":
+    "a remark of policy generation: a workload widened to its namespace, labels that do not tell workloads apart",
   "output-unwritable":
     "an output path cannot be written (or would overwrite something microseg did not write)",
 } as const;

@@ -7,7 +7,7 @@ import type { MicrosegConfig } from "../../config/schema.js";
 import { readMapFile } from "../../io/map-file.js";
 import { joinYamlDocuments, toYaml, writeDirAtomic } from "../../io/write.js";
 import type { CommunicationMap } from "../../model/map.js";
-import { fail } from "../../model/problems.js";
+import { fail, formatProblem, problem } from "../../model/problems.js";
 import type { EmittedObject } from "../../policy/k8s/emit.js";
 import {
   DEFAULT_EXCLUDED_NAMESPACES,
@@ -15,6 +15,7 @@ import {
   synthesizePolicies,
 } from "../../policy/synth/synthesize.js";
 import { getTarget, targetNames } from "../../policy/targets.js";
+import { plural } from "../../render/plural.js";
 import { classifyZones } from "../../zones/classify.js";
 import { zoneEdgeGate } from "../../zones/gate.js";
 
@@ -116,14 +117,16 @@ export async function runGenerate(opts: GenerateOptions): Promise<GenerateResult
   const log = opts.log ?? (() => {});
   const widened = result.synth.widened.length;
   log(
-    `generated ${result.objects.length} ${opts.target} policies for ${result.synth.units.length} workloads` +
+    `generated ${plural(result.objects.length, `${opts.target} policy`, `${opts.target} policies`)} for ${plural(result.synth.units.length, "workload")}` +
       (opts.out ? ` into ${opts.out}` : "") +
       (widened
         ? `; ${widened} workload${widened === 1 ? "" : "s"} without labels in the data widened to their whole namespace (see the warnings)`
         : ""),
   );
-  for (const w of result.synth.warnings) log(`warning: ${w}`);
-  for (const n of result.synth.notes) log(`note: ${n}`);
+  for (const w of result.synth.warnings)
+    log(`microseg: ${formatProblem(problem("policy-generation", "warning", w))}`);
+  for (const n of result.synth.notes)
+    log(`microseg: ${formatProblem(problem("policy-generation", "info", n))}`);
   for (const v of result.synth.violations) log(`zone violation (no rule generated; review it): ${v.reason}`);
   return result;
 }

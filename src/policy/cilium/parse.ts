@@ -7,7 +7,7 @@
 import type { K8sResource } from "../../inventory/types.js";
 import type { LabelSelector } from "../../model/labels.js";
 import type { Protocol } from "../../model/ports.js";
-import type { Location, ProblemSink } from "../../model/problems.js";
+import type { ProblemSink } from "../../model/problems.js";
 import type {
   Direction,
   DnsMatch,
@@ -20,6 +20,8 @@ import type {
   Rule,
   RuleAction,
 } from "../ir/types.js";
+import { at as location, newCtx, readList, report, type Ctx as ValidationCtx, warn } from "../validate.js";
+import { readCiliumSpec } from "./read.js";
 import { reservedEntity, splitSelector, subjectSelector } from "./selectors.js";
 import type { CiliumPolicySpec, CiliumPortRule, CiliumRule } from "./types.js";
 
@@ -35,18 +37,19 @@ export function isCiliumPolicyKind(kind: string): boolean {
 
 interface Ctx {
   res: K8sResource;
+  /** The validation context (problems with file:line, error count). */
+  v: ValidationCtx;
   /** The IR policy's name (`metadata.name`, `#i` for specs[i] after the first): rule origins name it. */
   name: string;
-  sink: ProblemSink;
   /** Namespace scope of selectors that name none. */
   scope: NamespaceMatch;
   /** Path of the spec inside the object (`spec` or `specs[i]`). */
-  path: (string | number)[];
+  path: string;
 }
 
-function where(ctx: Ctx, path: (string | number)[]): Location {
-  const line = ctx.res.lineAt?.([...ctx.path, ...path]) ?? ctx.res.location.line;
-  return { ...ctx.res.location, ...(line !== undefined ? { line } : {}) };
+/** Warns about a field of the spec (`sub` relative to the spec's path). */
+function warnAt(ctx: Ctx, sub: string, message: string): void {
+  warn(ctx.v, `${ctx.path}.${sub}`, message);
 }
 
 function endpointPeer(sel: LabelSelector, ctx: Ctx): Peer {
@@ -56,7 +59,7 @@ function endpointPeer(sel: LabelSelector, ctx: Ctx): Peer {
   return { kind: "pods", namespaces, pods };
 }
 
-function rulePeers(r: CiliumRule, dir: Direction, ctx: Ctx, at: (string | number)[]): Peer[] | undefined {
+function rulePeers(r: CiliumRule, dir: Direction, ctx: Ctx, at: string): Peer[] | undefined {
   const ing = dir === "ingress";
   const endpoints = ing ? r.fromEndpoints : r.toEndpoints;
   const cidrs = ing ? r.fromCIDR : r.toCIDR;
@@ -76,13 +79,7 @@ function rulePeers(r: CiliumRule, dir: Direction, ctx: Ctx, at: (string | number
     l3 = true;
     for (const c of cidrSets) {
       if (c.cidr) peers.push({ kind: "ipblock", cidr: c.cidr, except: c.except ?? [] });
-      else
-        ctx.sink.report(
-          "resource-invalid",
-          "warning",
-          "cidrGroupRef is not resolved; the entry matches nothing",
-          where(ctx, at),
-        );
+      else warnAt(ctx, at, "cidrGroupRef is not resolved; the entry matches nothing");
     }
   }
   if (entities) {
@@ -103,13 +100,7 @@ function rulePeers(r: CiliumRule, dir: Direction, ctx: Ctx, at: (string | number
     "fromGroups",
     "toGroups",
   ] as const)
-    if (r[f] !== undefined)
-      ctx.sink.report(
-        "resource-invalid",
-        "warning",
-        `${f} is not evaluated (ignored)`,
-        where(ctx, [...at, f]),
-      );
+    if (r[f] !== undefined) warnAt(ctx, `${at}.${f}`, `${f} is not evaluated (ignored)`);
   return l3 ? peers : undefined;
 }
 
@@ -153,11 +144,11 @@ function lowerRule(
   ctx: Ctx,
   list: string,
 ): Rule[] {
-  const at = [list, index];
-  const peers = rulePeers(r ?? {}, dir, ctx, at);
-  const toPorts = r?.toPorts;
+  const at = `${list}[${index}]`;
+  const peers = rulePeers(r, dir, ctx, at);
+  const toPorts = r.toPorts;
   if (!peers && !toPorts) return []; // `{}`: selects the endpoint, allows nothing
-  const line = ctx.res.lineAt?.([...ctx.path, ...at]) ?? ctx.res.location.line;
+  const line = location(ctx.v, `${ctx.path}.${at}`).line ?? ctx.res.location.line;
   const origin = {
     policyKind: ctx.res.kind,
     policyName: ctx.name,
@@ -203,24 +194,17 @@ export function defaultDenyOf(
 
 function lowerSpec(spec: CiliumPolicySpec, ctx: Ctx): Policy {
   const res = ctx.res;
-  if (spec.nodeSelector)
-    ctx.sink.report(
-      "resource-invalid",
-      "warning",
-      "host policies (nodeSelector) are not evaluated",
-      where(ctx, ["nodeSelector"]),
-    );
+  if (spec.nodeSelector) warnAt(ctx, "nodeSelector", "host policies (nodeSelector) are not evaluated");
   const clusterwide = ctx.scope.kind === "all";
   const { namespaces, pods, conflict } = subjectSelector(
     spec.endpointSelector,
     clusterwide ? undefined : (res.metadata.namespace ?? "default"),
   );
   if (conflict !== undefined)
-    ctx.sink.report(
-      "resource-invalid",
-      "warning",
+    warnAt(
+      ctx,
+      "endpointSelector",
       `endpointSelector names namespace "${conflict}": a CiliumNetworkPolicy applies in its own namespace only`,
-      where(ctx, ["endpointSelector"]),
     );
   const rules: Rule[] = [];
   const lists: [keyof CiliumPolicySpec, Direction, RuleAction][] = [
@@ -252,6 +236,28 @@ function lowerSpec(spec: CiliumPolicySpec, ctx: Ctx): Policy {
   };
 }
 
+/**
+ * Validates the object's `spec` and `specs`; undefined (problems reported) when any is malformed,
+ * so a policy is read whole or not at all.
+ */
+function readSpecs(
+  res: K8sResource,
+  sink: ProblemSink,
+): { spec: CiliumPolicySpec; path: string; v: ValidationCtx }[] | undefined {
+  const v = newCtx(res, sink);
+  const out: { spec: CiliumPolicySpec; path: string; v: ValidationCtx }[] = [];
+  const one = readCiliumSpec(v, res.raw.spec, "spec");
+  if (one) out.push({ spec: one, path: "spec", v });
+  readList(v, res.raw.specs, "specs")?.forEach((raw, i) => {
+    const spec = readCiliumSpec(v, raw, `specs[${i}]`);
+    if (spec) out.push({ spec, path: `specs[${i}]`, v });
+    else if (raw == null) report(v, "resource-invalid", `specs[${i}]`, "a spec must be a map");
+  });
+  if (out.length === 0 && v.errors === 0)
+    report(v, "resource-invalid", "spec", `${res.kind} has neither spec nor specs`);
+  return v.errors > 0 ? undefined : out;
+}
+
 /** Parses the Cilium policies among `resources` into a PolicySet (policies sorted by namespace/name). */
 export function parseCiliumPolicies(resources: readonly K8sResource[], sink: ProblemSink): PolicySet {
   const set = emptyCiliumPolicySet();
@@ -261,19 +267,10 @@ export function parseCiliumPolicies(resources: readonly K8sResource[], sink: Pro
     const clusterwide = res.kind === "CiliumClusterwideNetworkPolicy";
     const ns = res.metadata.namespace ?? "default";
     const scope: NamespaceMatch = clusterwide ? { kind: "all" } : { kind: "names", names: [ns] };
-    const raw = res.raw as { spec?: CiliumPolicySpec; specs?: CiliumPolicySpec[] };
-    const specs: [CiliumPolicySpec, (string | number)[]][] = [];
-    if (raw.spec) specs.push([raw.spec, ["spec"]]);
-    (raw.specs ?? []).forEach((s, i) => {
-      specs.push([s, ["specs", i]]);
-    });
-    if (specs.length === 0) {
-      sink.report("resource-invalid", "error", `${res.kind} has neither spec nor specs`, res.location);
-      continue;
-    }
-    specs.forEach(([spec, path], i) => {
+    const specs = readSpecs(res, sink);
+    specs?.forEach(({ spec, path, v }, i) => {
       const name = i > 0 ? `${res.metadata.name}#${i}` : res.metadata.name;
-      const policy = lowerSpec(spec ?? {}, { res, name, sink, scope, path });
+      const policy = lowerSpec(spec, { res, v, name, scope, path });
       if (clusterwide) delete policy.namespace;
       layer.policies.push(policy);
     });

@@ -8,8 +8,10 @@
 
 import type { K8sResource } from "../../inventory/types.js";
 import type { LabelSelector } from "../../model/labels.js";
-import type { Location, ProblemSink } from "../../model/problems.js";
+import type { ProblemSink } from "../../model/problems.js";
 import type { Layer, Peer, Policy, PolicySet, Rule, StageKind, SubjectSelector } from "../ir/types.js";
+import { type Ctx, newCtx, warn } from "../validate.js";
+import { readAuthorizationPolicySpec, readPeerAuthenticationSpec } from "./read.js";
 import { lowerIstioRule } from "./rules.js";
 import type { AuthorizationPolicySpec, IstioAction, MtlsMode, PeerAuthenticationSpec } from "./types.js";
 import { DEFAULT_ROOT_NAMESPACE } from "./types.js";
@@ -47,11 +49,6 @@ export function emptyIstioPolicySet(): PolicySet {
 /** Peers without an mTLS identity (plain text): everything that is not a mesh pod. */
 export const PLAINTEXT_PEER: Peer = { kind: "none-of", peers: [{ kind: "namespaces", patterns: ["*"] }] };
 
-function where(res: K8sResource, path: (string | number)[]): Location {
-  const line = res.lineAt?.(path) ?? res.location.line;
-  return { ...res.location, ...(line !== undefined ? { line } : {}) };
-}
-
 function subjectOf(res: K8sResource, selector: unknown, root: string): SubjectSelector {
   const ns = res.metadata.namespace ?? "default";
   const labels = (selector as { matchLabels?: Record<string, string> } | undefined)?.matchLabels;
@@ -65,16 +62,15 @@ function specificity(subject: SubjectSelector): number {
   return subject.namespaces.kind === "all" ? 2 : 1;
 }
 
-function lowerPeerAuthentication(res: K8sResource, root: string, sink: ProblemSink): Policy {
-  const spec = (res.raw.spec ?? {}) as PeerAuthenticationSpec;
+function lowerPeerAuthentication(
+  res: K8sResource,
+  spec: PeerAuthenticationSpec,
+  root: string,
+  v: Ctx,
+): Policy {
   const mode: MtlsMode = spec.mtls?.mode ?? "UNSET";
   if (spec.portLevelMtls)
-    sink.report(
-      "resource-invalid",
-      "warning",
-      "portLevelMtls is not evaluated; the workload mode applies to every port",
-      where(res, ["spec", "portLevelMtls"]),
-    );
+    warn(v, "spec.portLevelMtls", "portLevelMtls is not evaluated; the workload mode applies to every port");
   const subject = subjectOf(res, spec.selector, root);
   const origin = {
     policyKind: "PeerAuthentication",
@@ -110,12 +106,11 @@ function lowerPeerAuthentication(res: K8sResource, root: string, sink: ProblemSi
   };
 }
 
-function lowerAuthorizationPolicy(res: K8sResource, root: string): Policy {
-  const spec = (res.raw.spec ?? {}) as AuthorizationPolicySpec;
+function lowerAuthorizationPolicy(res: K8sResource, spec: AuthorizationPolicySpec, root: string): Policy {
   const action = spec.action ?? "ALLOW";
   const rules: Rule[] = [];
   (spec.rules ?? []).forEach((r, i) => {
-    for (const parts of lowerIstioRule(r ?? {})) {
+    for (const parts of lowerIstioRule(r)) {
       const line = res.lineAt?.(["spec", "rules", i]) ?? res.location.line;
       rules.push({
         direction: "ingress",
@@ -155,50 +150,6 @@ export function isIstioPolicyKind(kind: string): boolean {
   return kind === "AuthorizationPolicy" || kind === "PeerAuthentication";
 }
 
-/** Checks the shape the parser relies on; problems go to the sink as errors. */
-function validate(res: K8sResource, sink: ProblemSink): boolean {
-  const spec = res.raw.spec;
-  if (spec !== undefined && (typeof spec !== "object" || spec === null || Array.isArray(spec))) {
-    sink.report("resource-invalid", "error", `${res.kind} spec must be an object`, where(res, ["spec"]));
-    return false;
-  }
-  const s = (spec ?? {}) as Record<string, unknown>;
-  if (res.kind === "AuthorizationPolicy") {
-    const action = s.action ?? "ALLOW";
-    if (!["ALLOW", "DENY", "AUDIT", "CUSTOM"].includes(String(action))) {
-      sink.report(
-        "resource-invalid",
-        "error",
-        `unknown AuthorizationPolicy action "${String(action)}"`,
-        where(res, ["spec", "action"]),
-      );
-      return false;
-    }
-    if (s.rules !== undefined && !Array.isArray(s.rules)) {
-      sink.report("resource-invalid", "error", "spec.rules must be a list", where(res, ["spec", "rules"]));
-      return false;
-    }
-  }
-  const sel = s.selector as Record<string, unknown> | undefined;
-  if (sel && sel.matchExpressions !== undefined) {
-    sink.report(
-      "resource-invalid",
-      "error",
-      "an Istio selector has matchLabels only",
-      where(res, ["spec", "selector"]),
-    );
-    return false;
-  }
-  if (s.targetRef !== undefined || s.targetRefs !== undefined)
-    sink.report(
-      "resource-invalid",
-      "warning",
-      "targetRef(s) are not evaluated (waypoint/gateway policies); the policy is treated as selecting by `selector`",
-      where(res, ["spec"]),
-    );
-  return true;
-}
-
 /**
  * Parses the Istio security objects among `resources` into the mesh-plane layers (policies sorted
  * by namespace/name). Problems go to `sink`; invalid objects are left out.
@@ -212,22 +163,22 @@ export function parseIstioPolicies(
   const set = emptyIstioPolicySet();
   const layer = (stage: StageKind) => set.layers.find((l) => l.stage === stage)!;
   for (const res of resources) {
-    if (!isIstioPolicyKind(res.kind) || !validate(res, sink)) continue;
+    if (!isIstioPolicyKind(res.kind)) continue;
+    const v = newCtx(res, sink);
     if (res.kind === "PeerAuthentication") {
-      layer("istio-peer-authn").policies.push(lowerPeerAuthentication(res, root, sink));
+      const spec = readPeerAuthenticationSpec(v, res.raw.spec);
+      if (v.errors === 0)
+        layer("istio-peer-authn").policies.push(lowerPeerAuthentication(res, spec, root, v));
       continue;
     }
-    const action = ((res.raw.spec as AuthorizationPolicySpec | undefined)?.action ?? "ALLOW") as IstioAction;
+    const spec = readAuthorizationPolicySpec(v, res.raw.spec);
+    if (v.errors > 0) continue;
+    const action = spec.action ?? "ALLOW";
     if (action === "CUSTOM") {
-      sink.report(
-        "resource-invalid",
-        "warning",
-        "CUSTOM AuthorizationPolicy (external authorizer) is not evaluated",
-        where(res, ["spec", "action"]),
-      );
+      warn(v, "spec.action", "CUSTOM AuthorizationPolicy (external authorizer) is not evaluated");
       continue;
     }
-    layer(LAYER_OF[action]).policies.push(lowerAuthorizationPolicy(res, root));
+    layer(LAYER_OF[action]).policies.push(lowerAuthorizationPolicy(res, spec, root));
   }
   const key = (p: Policy) => `${p.namespace ?? ""}/${p.name}`;
   for (const l of set.layers) l.policies.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));

@@ -22,15 +22,8 @@ import type { LabelSelector } from "../../model/labels.js";
 import type { Protocol } from "../../model/ports.js";
 import type { ProblemSink } from "../../model/problems.js";
 import type { Direction, Peer, Policy, PortMatch, Rule, RuleAction } from "../ir/types.js";
-import {
-  type Ctx,
-  lowerAnpPeer,
-  readAnpPeer,
-  readList,
-  readNamespacedPod,
-  readSelector,
-  report,
-} from "./parse.js";
+import { type Ctx, readList, readSelector, report } from "../validate.js";
+import { lowerAnpPeer, readAnpPeer, readNamespacedPod } from "./anp.js";
 import type { AdminNetworkPolicyPeer, NamespacedPod } from "./types.js";
 
 /** A ClusterNetworkPolicy peer: the v1alpha1 admin peers plus domain names. */

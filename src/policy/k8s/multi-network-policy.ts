@@ -10,7 +10,7 @@
 import type { K8sResource } from "../../inventory/types.js";
 import type { ProblemSink } from "../../model/problems.js";
 import type { Policy } from "../ir/types.js";
-import { lowerNetworkPolicy, readNetworkPolicy } from "./parse.js";
+import { lowerNetworkPolicy, readNetworkPolicy } from "./np.js";
 
 /** The annotation naming the networks a MultiNetworkPolicy is for. */
 export const POLICY_FOR_ANNOTATION = "k8s.v1.cni.cncf.io/policy-for";

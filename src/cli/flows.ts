@@ -19,6 +19,8 @@ export interface FlowInputOptions {
   strict?: boolean;
   /** Told, per file, which format it is read as and why. */
   log?: (s: string) => void;
+  /** Log every format's detection score (else one short reason per file). */
+  verbose?: boolean;
   inventory?: Inventory;
 }
 
@@ -42,11 +44,13 @@ export async function prepareFlows(o: FlowInputOptions): Promise<PreparedFlows> 
   const base = {
     format: o.format ?? "auto",
     strict: Boolean(o.strict),
+    verbose: Boolean(o.verbose),
     ...(o.vpcFields ? { parserOptions: { vpcFields: o.vpcFields } } : {}),
   };
   const log = o.log;
   const onFormat = log
-    ? (file: string, format: string, reason: string) => log(`flows: ${file}: read as ${format} (${reason})`)
+    ? (file: string, format: string, reason: string) =>
+        log(`flows: ${file}: ${describeFormatChoice(format, reason, Boolean(o.verbose))}`)
     : undefined;
   if (!onePass) {
     // first pass: learn only (problems of this pass are dropped; the second pass reports them)
@@ -73,6 +77,19 @@ export async function prepareFlows(o: FlowInputOptions): Promise<PreparedFlows> 
       });
     },
   };
+}
+
+/**
+ * One short line about the format a file is read as: `read as hubble (detected, score 1.00)` or
+ * `(--format hubble)`; `verbose` keeps the whole reason (every format's score).
+ */
+export function describeFormatChoice(format: string, reason: string, verbose = false): string {
+  if (verbose) return `read as ${format} (${reason})`;
+  const score = reason.startsWith("detected ")
+    ? reason.split(/[(,)]/).find((s) => s.trim().startsWith(`${format} `))
+    : undefined;
+  if (score) return `read as ${format} (detected, score ${score.trim().slice(format.length + 1)})`;
+  return `read as ${format} (${reason})`;
 }
 
 /** Malformed and ignored line counts over the files read. */

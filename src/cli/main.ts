@@ -54,6 +54,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       "configuration file (microseg.yaml: zones, data classes, the CDE), read by generate, zones, lint, " +
         "cde and blast-radius; microseg init writes a starter one",
     )
+    .option("--verbose", "say more: every flow format's detection score, info notes", false)
     .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError("(run the command with --help for usage)")
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
@@ -91,7 +92,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     )
     .action(async (o) => {
       await loadConfig(program.opts().config);
-      setExit(await runDiscover({ ...o, io, log }));
+      setExit(await runDiscover({ ...o, verbose: program.opts().verbose, io, log }));
     });
 
   program
@@ -164,7 +165,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     )
     .action(async (o) => {
       await loadConfig(program.opts().config);
-      setExit(await runVerify({ ...o, io, log }));
+      setExit(await runVerify({ ...o, verbose: program.opts().verbose, io, log }));
     });
 
   program
@@ -264,7 +265,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     )
     .action(async (o) => {
       await loadConfig(program.opts().config);
-      setExit(await runIngest({ ...o, io, log }));
+      setExit(await runIngest({ ...o, verbose: program.opts().verbose, io, log }));
     });
 
   program

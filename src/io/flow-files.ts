@@ -16,6 +16,7 @@ import {
 } from "../ingest/types.js";
 import type { Flow } from "../model/flow.js";
 import { fail, MicrosegError, type ProblemSink, problem } from "../model/problems.js";
+import { plural } from "../render/plural.js";
 import { DEFAULT_MAX_LINE, type LineLimit, OVERLONG_LINE, readLineBatches } from "./line-reader.js";
 
 /** The name stdin has in locations. */
@@ -67,6 +68,8 @@ export interface ReadFlowsOptions {
    * MiB from the environment, else {@link DEFAULT_MAX_DOCUMENT_MB}); a larger one is fatal.
    */
   maxDocumentChars?: number;
+  /** Name every format's detection score in problems (else the best one only). */
+  verbose?: boolean;
   /** Called once every input has been read (it may throw, e.g. {@link checkFlowsFound}). */
   onEnd?: () => void;
 }
@@ -142,7 +145,11 @@ function chooseFormat(
     opts.onFormat?.(file, d.format.name, d.reason);
     return d.format;
   }
-  const message = `cannot detect the flow format: ${d.reason}${hint}`;
+  const best = d.scores[0];
+  const why = opts.verbose
+    ? d.reason
+    : `no format recognises the first ${plural(firstLines.length, "line")}${best ? ` (best: ${best.name} ${best.confidence.toFixed(2)})` : ""}`;
+  const message = `cannot detect the flow format: ${why}${hint}`;
   if (!input.fromDirectory) fail("flow-unknown-format", message, { file });
   opts.skipped?.push({ file, why: "unknown-format" });
   opts.problems.report("flow-unknown-format", "warning", `${message}; file skipped`, { file });
@@ -388,7 +395,7 @@ function reportMalformed(stats: FlowFileStats, reason: string, line: number, opt
 function summarise(stats: FlowFileStats, opts: ReadFlowsOptions): void {
   const hidden = stats.malformed - MAX_REPORTED_PER_FILE;
   if (hidden > 0) {
-    opts.problems.report("flow-malformed", "warning", `${hidden} more malformed record(s) skipped`, {
+    opts.problems.report("flow-malformed", "warning", `${plural(hidden, "more malformed record")} skipped`, {
       file: stats.file,
     });
   }
@@ -396,7 +403,7 @@ function summarise(stats: FlowFileStats, opts: ReadFlowsOptions): void {
     opts.problems.report(
       "flow-ignored",
       "info",
-      `${stats.ignored} record(s) without a flow skipped (status records of the source: node status, lost events, NODATA …)`,
+      `${plural(stats.ignored, "record")} without a flow skipped (status records of the source: node status, lost events, NODATA …)`,
       { file: stats.file },
     );
   }

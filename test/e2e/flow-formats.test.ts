@@ -36,7 +36,7 @@ describe("discover on real samples of each format", () => {
     const file = corpusPath("flows", "aws-vpc", "awsdocs-default-v2.log");
     const { code, map, log } = await discover(["--flows", file]);
     expect(code).toBe(0);
-    expect(log).toContain(`flows: ${file}: read as aws-vpc (detected aws-vpc (aws-vpc 1.00`);
+    expect(log).toContain(`flows: ${file}: read as aws-vpc (detected, score 1.00)`);
     expect(edgeKeys(map)).toEqual([
       "cidr:172.31.16.139/32 -> cidr:172.31.16.21/32 TCP/22 x1",
       "cidr:2001:db8:1234:a100:8d6e:3477:df66:f105/128 -> cidr:2001:db8:1234:a102:3304:8879:34cf:4071/128 TCP/22 x1",

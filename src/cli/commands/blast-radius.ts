@@ -18,6 +18,7 @@ import type { CommunicationMap, MapWorkload } from "../../model/map.js";
 import { fail } from "../../model/problems.js";
 import { renderBlastHtml } from "../../render/html-blast-radius.js";
 import { blastTable, renderBlastMarkdown } from "../../render/markdown-blast-radius.js";
+import { plural } from "../../render/plural.js";
 import { renderTextTable } from "../../render/table.js";
 import { classifyZones } from "../../zones/classify.js";
 import { ingressExposures } from "../../zones/ingress-exposure.js";
@@ -129,7 +130,7 @@ export async function runBlastRadius(o: BlastOptions): Promise<number> {
   });
   if (o.out) {
     await writeFileAtomic(o.out, text);
-    o.log(`blast-radius: ${report.entries.length} workloads; report written to ${o.out}`);
+    o.log(`blast-radius: ${plural(report.entries.length, "workload")}; report written to ${o.out}`);
   } else o.io.stdout(text);
   return 0;
 }

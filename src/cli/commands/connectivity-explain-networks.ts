@@ -15,6 +15,7 @@ import type { IngressExplainTarget } from "../../analysis/explain/ingress-explai
 import { ConnSet, PortSet } from "../../model/ports.js";
 import { displayName, type Workload } from "../../model/workload.js";
 import { type IsolatedPair, renderExplainTxt } from "../../render/explain.js";
+import { plural } from "../../render/plural.js";
 import type { ConnectivityOptions } from "./connectivity.js";
 import { restrictPair } from "./connectivity-explain.js";
 import type { ConnectivityInputs } from "./connectivity-inputs.js";
@@ -171,6 +172,6 @@ export function explainNetworksTxt(x: ExplainNetworksInput): string {
     )
   )
     out += `\n${CROSS_NETWORK_NOTE}\n`;
-  x.log(`${count} pairs explained`);
+  x.log(`${plural(count, "pair")} explained`);
   return out;
 }

@@ -10,6 +10,7 @@ import { mapToJson, writeMapFile } from "../../io/map-file.js";
 import type { CommunicationMap } from "../../model/map.js";
 import { fail } from "../../model/problems.js";
 import { mapEdgeTable, renderMermaid } from "../../render/map.js";
+import { plural } from "../../render/plural.js";
 import { renderTextTable } from "../../render/table.js";
 import { inputCounts, prepareFlows } from "../flows.js";
 import { reportProblems } from "../inputs.js";
@@ -24,6 +25,8 @@ export interface DiscoverOptions {
   /** `--vpc-fields`: the field order of headerless AWS VPC flow logs. */
   vpcFields?: string;
   strict?: boolean;
+  /** Log every format's detection score. */
+  verbose?: boolean;
   /** Build the map from this store (DuckDB file, duckdb:PATH, clickhouse://…) instead of flow files. */
   store?: string;
   /** With `store`: RFC 3339 or a duration ago (`7d`). */
@@ -60,6 +63,7 @@ export async function discoverMap(o: Omit<DiscoverOptions, "output" | "io">): Pr
     format: o.format,
     vpcFields: o.vpcFields,
     strict: o.strict,
+    verbose: o.verbose,
     inventory,
     log: o.log,
   });
@@ -76,12 +80,13 @@ export async function discoverMap(o: Omit<DiscoverOptions, "output" | "io">): Pr
 /** One line about a map for the log. */
 export function mapSummaryLine(map: CommunicationMap): string {
   const s = (map.summary ?? {}) as Record<string, unknown>;
-  const parts = [`${map.workloads.length} workloads`, `${map.edges.length} edges`];
-  if (typeof s.records === "number") parts.push(`${s.records} flow records`);
-  if (typeof s.repliesSkipped === "number") parts.push(`${s.repliesSkipped} replies skipped`);
-  if (map.dropped?.length) parts.push(`${map.dropped.length} dropped pairs`);
+  const parts = [plural(map.workloads.length, "workload"), plural(map.edges.length, "edge")];
+  if (typeof s.records === "number") parts.push(plural(s.records, "flow record"));
+  if (typeof s.repliesSkipped === "number")
+    parts.push(`${plural(s.repliesSkipped, "reply", "replies")} skipped`);
+  if (map.dropped?.length) parts.push(plural(map.dropped.length, "dropped pair"));
   if (typeof s.malformed === "number" && s.malformed > 0)
-    parts.push(`${s.malformed} malformed lines skipped`);
+    parts.push(`${plural(s.malformed, "malformed line")} skipped`);
   return parts.join(", ");
 }
 

@@ -4,10 +4,11 @@
  * stderr is a terminal.
  */
 import { loadMixedInventory, type MixedInventory } from "../../inventory/static/load.js";
-import { fail } from "../../model/problems.js";
+import { fail, formatProblem, type Problem, problem } from "../../model/problems.js";
 import { ingestFiles } from "../../store/ingest/pipeline.js";
 import { formatIngestSummary, type IngestSummary } from "../../store/ingest/summary.js";
 import { DEFAULT_STORE_SPEC, openStore } from "../../store/open.js";
+import { describeFormatChoice } from "../flows.js";
 import { reportProblems } from "../inputs.js";
 import type { CliIo } from "../main.js";
 import { createProgressBar } from "./ingest-progress.js";
@@ -26,6 +27,8 @@ export interface IngestCommandOptions {
   chunkRows?: number;
   /** `json`: the summary as JSON on stdout. */
   output?: "text" | "json";
+  /** Log every flow format's detection score. */
+  verbose?: boolean;
   io: CliIo;
   log: (s: string) => void;
 }
@@ -39,6 +42,22 @@ export async function loadIngestInventory(
   const inv = await loadMixedInventory(paths);
   reportProblems(inv.problems, log);
   return inv;
+}
+
+/**
+ * The pipeline's warnings as problems: `FILE: cannot detect the flow format (…); file skipped` is
+ * located at FILE (the one warning it gives); anything else is a located-nowhere warning.
+ */
+export function warningProblem(message: string, verbose = false): Problem {
+  const m = /^(.+?): (cannot detect the flow format[\s\S]*)$/.exec(message);
+  if (m) {
+    // the scores of every format, best first: only the best unless verbose
+    const text = verbose
+      ? m[2]
+      : m[2].replace(/\(([\w-]+ \d\.\d\d)(, [\w-]+ \d\.\d\d)*\)/, "(best: $1)").replace("line(s)", "lines");
+    return problem("flow-unknown-format", "warning", text, { file: m[1] });
+  }
+  return problem("data-missing", "warning", message);
 }
 
 /** Runs `ingest`; returns the exit code. */
@@ -61,10 +80,10 @@ export async function runIngest(o: IngestCommandOptions): Promise<number> {
       bulk: o.bulk,
       chunkRows: o.chunkRows,
       onProgress: bar.update,
-      onWarning: (m) => o.log(`microseg: warning: ${m}`),
+      onWarning: (m) => o.log(`microseg: ${formatProblem(warningProblem(m, o.verbose))}`),
       onFormat: (file, format, reason) => {
-        if (!o.format || o.format === "auto") o.log(`ingest: ${file}: ${reason}`);
-        else if (format !== o.format) o.log(`ingest: ${file}: read as ${format}`);
+        if (!o.format || o.format === "auto" || format !== o.format)
+          o.log(`ingest: ${file}: ${describeFormatChoice(format, reason, o.verbose)}`);
       },
     });
   } finally {

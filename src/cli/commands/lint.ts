@@ -12,6 +12,7 @@ import { loadK8sInventory, throwOnErrors } from "../../inventory/k8s/load.js";
 import { writeFileAtomic } from "../../io/write.js";
 import { fail, formatLocation, MicrosegError, ProblemSink } from "../../model/problems.js";
 import { parseAllPolicies } from "../../policy/parse-all.js";
+import { plural } from "../../render/plural.js";
 import { renderSarif } from "../../render/sarif-lint.js";
 import { renderTextTable } from "../../render/table.js";
 import { reportProblems } from "../inputs.js";
@@ -100,6 +101,6 @@ export async function runLint(o: LintOptions): Promise<number> {
   if (o.out) await writeFileAtomic(o.out, text);
   else o.io.stdout(text);
   const errors = findings.filter((f) => f.severity === "error").length;
-  o.log(`lint: ${findings.length} findings (${errors} errors)`);
+  o.log(`lint: ${plural(findings.length, "finding")} (${plural(errors, "error")})`);
   return errors > 0 ? 1 : 0;
 }

@@ -31,6 +31,8 @@ export interface VerifyOptions {
   /** `--vpc-fields`: the field order of headerless AWS VPC flow logs. */
   vpcFields?: string;
   strict?: boolean;
+  /** Log every flow format's detection score. */
+  verbose?: boolean;
   output: "table" | "json";
   out?: string;
   io: CliIo;
@@ -135,6 +137,7 @@ export async function verifyPolicies(
     vpcFields: o.vpcFields,
     strict: o.strict,
     log: o.log,
+    verbose: o.verbose,
     ...(hasInventory ? { inventory } : {}),
   });
   const skipped: Record<string, number> = {};

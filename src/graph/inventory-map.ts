@@ -26,10 +26,18 @@ export function addInventoryWorkloads(
 /** A map from inventory alone: its workloads and the edges inferred from the manifests. */
 export function staticMap(inv: Inventory, edges: Edge[]): CommunicationMap {
   const used = new Set(edges.flatMap((e) => [e.src, e.dst]));
+  // entities the edges name (entity:world for exposed Services) join the map as peers
+  const have = new Set(inv.workloads.map((w) => w.id));
+  const entities: MapWorkload[] = [...used]
+    .filter((id) => id.startsWith("entity:") && !have.has(id))
+    .map((id) => ({ id, kind: "entity", name: id.slice("entity:".length), labels: {} }));
+  const workloads = [...inv.workloads.map(toMapWorkload), ...entities].sort((a, b) =>
+    a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
+  );
   return {
     schemaVersion: MAP_SCHEMA_VERSION,
     sources: { flows: [], inventory: [...inv.files] },
-    workloads: inv.workloads.map(toMapWorkload),
+    workloads,
     edges,
     dropped: [],
     dns: [],

@@ -25,6 +25,8 @@ const BOUTIQUE_CALL_GRAPH = [
   "default/frontend -> default/shippingservice TCP 50051",
   "default/loadgenerator -> default/frontend TCP 8080",
   "default/recommendationservice -> default/productcatalogservice TCP 3550",
+  // frontend-external is a LoadBalancer Service: outside clients reach frontend's target port
+  "entity:world -> default/frontend TCP 8080",
 ];
 
 describe("discoverStaticEdges on online-boutique manifests", () => {
@@ -199,5 +201,69 @@ describe("discoverStaticEdges address forms", () => {
     expect(parseServiceAddresses("10.0.0.1:80")).toEqual([]);
     expect(parseServiceAddresses("localhost:80")).toEqual([]);
     expect(parseServiceAddresses("Some_Value:x")).toEqual([]);
+  });
+});
+
+describe("workloads exposed outside the cluster", () => {
+  const deploy = (name: string, port: number) => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}, namespace: web}
+spec:
+  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {app: ${name}}}
+    spec:
+      containers:
+        - name: main
+          image: x
+          ports: [{name: http, containerPort: ${port}}]
+`;
+  const service = (name: string, type: string) => `apiVersion: v1
+kind: Service
+metadata: {name: ${name}, namespace: web}
+spec:
+  type: ${type}
+  selector: {app: ${name}}
+  ports: [{name: web, port: 80, targetPort: http}, {name: admin, port: 81, targetPort: 9000}]
+`;
+  const text = [
+    deploy("shop", 8080),
+    service("shop", "NodePort"),
+    deploy("api", 3000),
+    service("api", "ClusterIP"),
+    deploy("internal", 4000),
+    service("internal", "ClusterIP"),
+    `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: public, namespace: web}
+spec:
+  rules:
+    - http:
+        paths:
+          - path: /api
+            pathType: Prefix
+            backend: {service: {name: api, port: {number: 80}}}
+`,
+  ].join("---\n");
+  const inv = loadK8sInventoryFromText([{ file: "app.yaml", text }]);
+  const { edges } = discoverStaticEdges(inv);
+  const world = edges.filter((e) => e.src === "entity:world");
+
+  it("a NodePort Service exposes each of its target ports; an Ingress only the backend port it names", () => {
+    expect(world.map((e) => `${e.dst} ${e.ports.map((p) => p.port).join(",")}`)).toEqual([
+      "web/api 3000",
+      "web/shop 8080,9000",
+    ]);
+    expect(world.every((e) => e.provenance === "inferred" && e.flows === 0)).toBe(true);
+  });
+
+  it("names the exposing object and its place as evidence; a ClusterIP Service exposes nothing", () => {
+    expect(world.find((e) => e.dst === "web/shop")?.evidence).toEqual([
+      expect.stringMatching(/^Service shop type NodePort \(app\.yaml:\d+\)$/),
+    ]);
+    expect(world.find((e) => e.dst === "web/api")?.evidence).toEqual([
+      expect.stringMatching(/^Ingress public backend api \(app\.yaml:\d+\)$/),
+    ]);
+    expect(world.some((e) => e.dst === "web/internal")).toBe(false);
   });
 });

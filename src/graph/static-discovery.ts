@@ -3,7 +3,9 @@
  * Service (`svc:port`, `svc.ns:port`, `svc.ns.svc.cluster.local:port`, `http://svc…:port/path`,
  * a bare `svc` under an ADDR/HOST/URL-like name when the Service has one port) becomes an edge from
  * the workload to every workload the Service selects, on the Service's target port; a workload
- * naming its own Service makes no edge. Pure: it reads the Inventory only.
+ * naming its own Service makes no edge. A Service of type LoadBalancer or NodePort, or an Ingress /
+ * Route backend, exposes its workloads: an edge from `entity:world` on the target port. Pure: it
+ * reads the Inventory only.
  */
 import type { Inventory, K8sResource } from "../inventory/types.js";
 import type { Edge, EdgePort } from "../model/map.js";
@@ -81,10 +83,101 @@ export function discoverStaticEdges(inv: Inventory): StaticDiscoveryResult {
       }
     }
   }
+  for (const e of exposureEdges(inv, targets)) mergeEdge(edges, e);
   return { edges: [...edges.values()].sort(compareEdges), problems };
 }
 
+/** The peer standing for every client outside the cluster. */
+export const WORLD_ID = "entity:world";
+
+/**
+ * Workloads exposed outside the cluster by declaration: a Service of type LoadBalancer or
+ * NodePort, or an Ingress / OpenShift Route backend, admits outside clients on the Service's
+ * target port. Each becomes an inferred edge from `entity:world`, with the object as evidence.
+ */
+function exposureEdges(inv: Inventory, targets: ServiceTargets): Edge[] {
+  const out: Edge[] = [];
+  for (const r of inv.resources) {
+    const ns = r.metadata.namespace ?? "default";
+    const where = `${r.location.file}:${r.location.line ?? 1}`;
+    if (r.kind === "Service") {
+      const type = String(getPath(r.raw, ["spec", "type"]) ?? "ClusterIP");
+      if (type !== "LoadBalancer" && type !== "NodePort") continue;
+      const evidence = `Service ${r.metadata.name} type ${type} (${where})`;
+      out.push(...serviceExposure(targets, ns, r.metadata.name, undefined, evidence));
+    } else if (r.kind === "Ingress") {
+      for (const { path, backend } of ingressBackends(r.raw)) {
+        const line = r.lineAt?.(path) ?? r.location.line ?? 1;
+        const evidence = `Ingress ${r.metadata.name} backend ${backend.name} (${r.location.file}:${line})`;
+        out.push(...serviceExposure(targets, ns, backend.name, backend.port, evidence));
+      }
+    } else if (r.kind === "Route" && getPath(r.raw, ["spec", "to", "kind"]) !== "Other") {
+      const name = getPath(r.raw, ["spec", "to", "name"]);
+      if (typeof name !== "string") continue;
+      const target = getPath(r.raw, ["spec", "port", "targetPort"]);
+      const port = typeof target === "number" || typeof target === "string" ? target : undefined;
+      const evidence = `Route ${r.metadata.name} to Service ${name} (${where})`;
+      out.push(...serviceExposure(targets, ns, name, port, evidence, true));
+    }
+  }
+  return out;
+}
+
+/** Ingress backends (`spec.defaultBackend` and every rule path) with their JSON paths. */
+function ingressBackends(
+  raw: unknown,
+): { path: (string | number)[]; backend: { name: string; port?: number | string } }[] {
+  const out: { path: (string | number)[]; backend: { name: string; port?: number | string } }[] = [];
+  const add = (path: (string | number)[]) => {
+    const svc = getPath(raw, [...path, "service"]);
+    const name = getPath(svc, ["name"]);
+    if (typeof name !== "string") return;
+    const num = getPath(svc, ["port", "number"]);
+    const named = getPath(svc, ["port", "name"]);
+    const port = typeof num === "number" ? num : typeof named === "string" ? named : undefined;
+    out.push({ path, backend: port === undefined ? { name } : { name, port } });
+  };
+  if (getPath(raw, ["spec", "defaultBackend"])) add(["spec", "defaultBackend"]);
+  const rules = getPath(raw, ["spec", "rules"]);
+  for (let i = 0; Array.isArray(rules) && i < rules.length; i++) {
+    const paths = getPath(rules, [i, "http", "paths"]);
+    for (let j = 0; Array.isArray(paths) && j < paths.length; j++)
+      add(["spec", "rules", i, "http", "paths", j, "backend"]);
+  }
+  return out;
+}
+
+/**
+ * Edges from outside to the workloads a Service selects, on the target port of each Service port
+ * (or only the one `port` names: a Service port number or name; for a Route, a target port).
+ */
+function serviceExposure(
+  targets: ServiceTargets,
+  ns: string,
+  service: string,
+  port: number | string | undefined,
+  evidence: string,
+  byTargetPort = false,
+): Edge[] {
+  const edges: Edge[] = [];
+  for (const { w, ref } of targets.get(`${ns}/${service}`) ?? []) {
+    const chosen = ref.ports.filter(
+      (p) =>
+        port === undefined ||
+        (byTargetPort ? p.targetPort === port || p.name === port : p.port === port || p.name === port),
+    );
+    for (const sp of chosen) {
+      const target = targetPortNumber(sp, w);
+      if (target !== undefined)
+        edges.push(inferredEdge(WORLD_ID, w.id, { protocol: sp.protocol, port: target }, evidence));
+    }
+  }
+  return edges;
+}
+
 /** `namespace/service` → the workloads it selects, with the Service as each sees it. */
+type ServiceTargets = ReadonlyMap<string, { w: Workload; ref: ServiceRef }[]>;
+
 function serviceTargets(workloads: readonly Workload[]): Map<string, { w: Workload; ref: ServiceRef }[]> {
   const out = new Map<string, { w: Workload; ref: ServiceRef }[]>();
   for (const w of workloads) {

@@ -42,6 +42,8 @@ const CALL_GRAPH: [string, string, number][] = [
 const callLines = CALL_GRAPH.map(
   ([s, d, p]) => `default/${s}[Deployment] => default/${d}[Deployment] : TCP ${p}`,
 ).sort();
+/** frontend-external (type LoadBalancer) exposes frontend's target port 8080 to outside clients. */
+const EXTERNAL_LINE = "0.0.0.0-255.255.255.255[External] => default/frontend[Deployment] : TCP 8080";
 
 let work: string;
 let map: CommunicationMap;
@@ -72,8 +74,23 @@ describe("Online Boutique (manifests only)", () => {
     const got = map.edges.map(
       (e) => `${e.src} ${e.dst} ${e.ports.map((p) => `${p.protocol}/${p.port}`).join(",")}`,
     );
-    expect(got.sort()).toEqual(CALL_GRAPH.map(([s, d, p]) => `default/${s} default/${d} TCP/${p}`).sort());
+    expect(got.sort()).toEqual(
+      [
+        ...CALL_GRAPH.map(([s, d, p]) => `default/${s} default/${d} TCP/${p}`),
+        "entity:world default/frontend TCP/8080",
+      ].sort(),
+    );
     expect(map.edges.every((e) => e.provenance === "inferred" && (e.evidence?.length ?? 0) > 0)).toBe(true);
+  });
+
+  it("infers the outside clients of frontend from its LoadBalancer Service, with the Service as evidence", () => {
+    const world = map.edges.find((e) => e.src === "entity:world")!;
+    expect(world.dst).toBe("default/frontend");
+    expect(world.evidence).toEqual([
+      expect.stringMatching(
+        /^Service frontend-external type LoadBalancer \(.*online-boutique\/manifests\/frontend\.yaml:\d+\)$/,
+      ),
+    ]);
   });
 
   it("verify --map of that map against our generated policies denies nothing", async () => {
@@ -82,12 +99,14 @@ describe("Online Boutique (manifests only)", () => {
       map: join(work, "map.json"),
       log: quiet,
     });
-    expect(report.summary.evaluated).toBe(CALL_GRAPH.length);
+    expect(report.summary.evaluated).toBe(CALL_GRAPH.length + 1);
     expect(report.summary.denied).toBe(0);
   });
 
-  it("our policies allow exactly the call graph: no pair it lacks, no extra port", async () => {
-    expect((await connectivity(policyDir)).sort()).toEqual(callLines);
+  it("our policies allow exactly the call graph between workloads, and outside clients into frontend on 8080 only", async () => {
+    const ours = await connectivity(policyDir);
+    expect(ours.filter((l) => l.startsWith("default/")).sort()).toEqual(callLines);
+    expect(ours.filter((l) => !l.startsWith("default/"))).toEqual([EXTERNAL_LINE]);
   });
 
   it("the maintainers' policies allow the call graph and more; the test records how", async () => {

@@ -36,7 +36,7 @@ describe("microseg zones", () => {
     expect(zone["default/redis-cart"]).toBe("data");
     expect(rows.filter((w) => w.zone === "application")).toHaveLength(10);
     expect(rows.find((w) => w.id === "default/frontend")?.reason).toBe(
-      "exposed: Service default/frontend-external is LoadBalancer",
+      "exposed: Service default/frontend-external is LoadBalancer; receives traffic from entity:world",
     );
   });
 

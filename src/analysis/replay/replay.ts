@@ -11,11 +11,12 @@ import {
   podEndpoint,
 } from "../../eval/endpoint.js";
 import type { Evaluator, SideVerdict, Verdict } from "../../eval/evaluate.js";
-import { parseIp } from "../../model/ipset.js";
+import { type Cidr, parseIp } from "../../model/ipset.js";
 import type { Protocol } from "../../model/ports.js";
 import type { Workload } from "../../model/workload.js";
 import type { RuleOrigin } from "../../policy/ir/types.js";
 import { workloadMeshState } from "../../policy/istio/mesh.js";
+import { addressSamples, peerAddressSet, policyCidrs } from "./address-samples.js";
 
 /** One thing to replay: a request between two resolved workloads. */
 export interface ReplayItem {
@@ -56,6 +57,11 @@ export interface DeniedFlow {
   policies: string[];
   /** `l7`: the connection is allowed at L4 and only the HTTP request is denied. */
   deniedAt?: "l4" | "l7";
+  /**
+   * For a peer standing for many addresses (a CIDR, `entity:world`) that the policies allow in
+   * part: how many of its addresses are denied, of how many (decimal strings), and one of them.
+   */
+  partial?: { denied: string; total: string; example: string };
 }
 
 /** An allow rule that no replayed request used. */
@@ -104,13 +110,30 @@ export function toEndpoint(w: Workload, ip?: string): Endpoint {
   return entityEndpoint("unknown");
 }
 
+/** An endpoint standing for `size` addresses of its workload (1 for a pod or entity). */
+interface Weighted {
+  ep: Endpoint;
+  size: bigint;
+  /** The address, for an address sample. */
+  ip?: string;
+}
+
 /**
- * Every endpoint a workload stands for: one, except a node entity known at several addresses
- * (a map's `entity:host`), which is evaluated at each of them.
+ * Every endpoint a workload stands for: one; one sample per policy-uniform segment of an address
+ * peer (`cidr:…`, `entity:world`: the whole set is evaluated); each address of a node entity
+ * known at several (a map's `entity:host`).
  */
-export function toEndpoints(w: Workload, ip?: string): Endpoint[] {
-  if (ip || !w.id.startsWith("entity:") || !w.addresses?.length) return [toEndpoint(w, ip)];
-  return w.addresses.map((a) => toEndpoint(w, a));
+function toEndpoints(w: Workload, ip: string | undefined, cidrs: readonly Cidr[]): Weighted[] {
+  if (ip) return [{ ep: toEndpoint(w, ip), size: 1n }];
+  const set = peerAddressSet(w.id);
+  if (set)
+    return addressSamples(set, cidrs).flatMap((s) => {
+      const ep = ipEndpoint(s.ip);
+      return ep ? [{ ep, size: s.size, ip: s.ip }] : [];
+    });
+  if (w.id.startsWith("entity:") && w.addresses?.length)
+    return w.addresses.map((a) => ({ ep: toEndpoint(w, a), size: 1n }));
+  return [{ ep: toEndpoint(w), size: 1n }];
 }
 
 function refName(p: { namespace?: string; name: string }): string {
@@ -162,6 +185,7 @@ export async function replay(
     deniedDistinct: 0,
   };
   const verdicts = new Map<string, Judged>();
+  const cidrs = policyCidrs(evaluator);
   const used = new Set<string>();
   for await (const it of items) {
     summary.evaluated += it.count;
@@ -176,7 +200,7 @@ export async function replay(
     const vkey = req ? `${key}|${req.method}|${req.path}|${req.host ?? ""}` : key;
     let judged = verdicts.get(vkey);
     if (!judged) {
-      judged = evaluateAll(evaluator, connections(it, req));
+      judged = evaluateAll(evaluator, connections(it, req, cidrs));
       verdicts.set(vkey, judged);
     }
     const v = judged.verdict;
@@ -189,7 +213,8 @@ export async function replay(
     const dkey = `${key}|${it.http?.method ?? ""}|${it.http?.path ?? ""}`;
     let d = denied.get(dkey);
     if (!d) {
-      const atL7 = req !== undefined && evaluateAll(evaluator, connections(it, undefined)).verdict.allowed;
+      const atL7 =
+        req !== undefined && evaluateAll(evaluator, connections(it, undefined, cidrs)).verdict.allowed;
       const src = it.src.id;
       const dst = it.dst.id;
       d = {
@@ -202,8 +227,12 @@ export async function replay(
         deniedBy: !v.egress.allowed && !v.ingress.allowed ? "both" : v.egress.allowed ? "ingress" : "egress",
         reason:
           denialReason(v, src, dst, it.protocol, it.port) +
-          (atL7 ? " (the connection is allowed at L4; the HTTP request is denied at L7)" : ""),
+          (atL7 ? " (the connection is allowed at L4; the HTTP request is denied at L7)" : "") +
+          (judged.partial
+            ? ` (allowed in part: denied for ${judged.partial.denied} of ${judged.partial.total} addresses, e.g. ${judged.partial.example})`
+            : ""),
         ...(req ? { deniedAt: atL7 ? ("l7" as const) : ("l4" as const) } : {}),
+        ...(judged.partial ? { partial: judged.partial } : {}),
         policies: [...new Set([...v.egress.policies, ...v.ingress.policies].map(refName))].sort(),
       };
       denied.set(dkey, d);
@@ -220,12 +249,23 @@ export async function replay(
   return { denied: list, summary, unused: unusedRules(evaluator, used) };
 }
 
-/** The connections an item stands for (one per address of a multi-address endpoint). */
-function connections(it: ReplayItem, http: Connection["http"]): Connection[] {
-  const out: Connection[] = [];
-  for (const src of toEndpoints(it.src, it.srcIp))
-    for (const dst of toEndpoints(it.dst, it.dstIp))
-      out.push({ src, dst, protocol: it.protocol, port: it.port, ...(http ? { http } : {}) });
+/** A connection with the number of addresses it stands for. */
+interface WeightedConnection {
+  conn: Connection;
+  size: bigint;
+  ip?: string;
+}
+
+/** The connections an item stands for (one per sample of a multi-address endpoint). */
+function connections(it: ReplayItem, http: Connection["http"], cidrs: readonly Cidr[]): WeightedConnection[] {
+  const out: WeightedConnection[] = [];
+  for (const src of toEndpoints(it.src, it.srcIp, cidrs))
+    for (const dst of toEndpoints(it.dst, it.dstIp, cidrs))
+      out.push({
+        conn: { src: src.ep, dst: dst.ep, protocol: it.protocol, port: it.port, ...(http ? { http } : {}) },
+        size: src.size * dst.size,
+        ...(src.ip || dst.ip ? { ip: src.ip ?? dst.ip } : {}),
+      });
   return out;
 }
 
@@ -234,13 +274,26 @@ interface Judged {
   /** The first denying verdict, else the first. */
   verdict: Verdict;
   rules: string[];
+  /** Set when some addresses are allowed and others denied. */
+  partial?: DeniedFlow["partial"];
 }
 
-function evaluateAll(evaluator: Evaluator, conns: Connection[]): Judged {
-  const verdicts = conns.map((c) => evaluator.evaluate(c));
+function evaluateAll(evaluator: Evaluator, conns: WeightedConnection[]): Judged {
+  const verdicts = conns.map((c) => evaluator.evaluate(c.conn));
   const rules = new Set<string>();
   for (const v of verdicts) for (const r of [...v.egress.rules, ...v.ingress.rules]) rules.add(ruleKey(r));
-  return { verdict: verdicts.find((v) => !v.allowed) ?? verdicts[0], rules: [...rules] };
+  const deniedAt = verdicts.findIndex((v) => !v.allowed);
+  const judged: Judged = { verdict: verdicts[Math.max(deniedAt, 0)], rules: [...rules] };
+  if (deniedAt >= 0 && verdicts.some((v) => v.allowed)) {
+    let denied = 0n;
+    let total = 0n;
+    conns.forEach((c, i) => {
+      total += c.size;
+      if (!verdicts[i].allowed) denied += c.size;
+    });
+    judged.partial = { denied: String(denied), total: String(total), example: conns[deniedAt].ip ?? "" };
+  }
+  return judged;
 }
 
 function ruleKey(r: RuleOrigin): string {

@@ -179,9 +179,16 @@ function namespacePolicies(ns: string, strict: boolean): { allowNothing: Policy;
       priority: 1,
       subject,
       directions: ["ingress"],
-      rules: strict
-        ? [{ direction: "ingress", action: "deny", peers: [PLAINTEXT_PEER], ports: "any", origin }]
-        : [],
+      // STRICT denies plain text; PERMISSIVE passes it on (past less specific PeerAuthentications)
+      rules: [
+        {
+          direction: "ingress",
+          action: strict ? "deny" : "pass",
+          peers: [PLAINTEXT_PEER],
+          ports: "any",
+          origin,
+        },
+      ],
       origin: {},
       mtls: strict ? "STRICT" : "PERMISSIVE",
     },

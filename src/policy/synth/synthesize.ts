@@ -112,6 +112,10 @@ interface PeerBucket {
   comments?: string[];
 }
 
+/** The comment on a rule admitting any outside address (the data names no client address). */
+export const WORLD_COMMENT =
+  "any address outside the cluster (0.0.0.0/0 and ::/0) on these ports only: the data names no client address (e.g. a LoadBalancer or NodePort Service, an Ingress); narrow it to your clients or load balancer ranges";
+
 /** The comment on a rule allowing egress to the nodes by address. */
 export const NODE_EGRESS_COMMENT =
   "egress to the node (entity:host): NetworkPolicy cannot select nodes, so the node addresses seen in the flows are listed; update them when nodes change";
@@ -208,12 +212,13 @@ export function synthesizePolicies(map: CommunicationMap, opts: SynthOptions = {
     }
     if (id === "entity:world") {
       notes.push(
-        `${edge.src} -> ${edge.dst}: the world peer has no address in the data; allowed from 0.0.0.0/0 (narrow it by hand)`,
+        `${edge.src} -> ${edge.dst}: the world peer has no address in the data; allowed from every address (0.0.0.0/0, ::/0) on its ports only (narrow it by hand)`,
       );
       return {
-        key: "outside",
+        key: "world",
         peer: { kind: "ipblock", cidr: "0.0.0.0/0", except: [] },
-        address: ["0.0.0.0/0"],
+        address: ["0.0.0.0/0", "::/0"],
+        comment: WORLD_COMMENT,
       };
     }
     if (id === "entity:host") return nodePeer(dir, edge);
@@ -319,7 +324,7 @@ function exposureNotes(
     const u = unitOf.get(w.id);
     if (!exposed.length || !u || excluded.has(u.namespace)) continue;
     const ingress = buckets.get(`${u.namespace}/${u.name}|ingress`);
-    if (ingress?.has("outside")) continue;
+    if (ingress?.has("outside") || ingress?.has("world")) continue;
     const names = exposed.map((s) => `${s.name} (${s.type})`).join(", ");
     out.push(
       `${w.id} is exposed by ${names}, but no traffic from outside the cluster was seen: its policy admits no outside client`,

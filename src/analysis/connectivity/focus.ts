@@ -73,6 +73,51 @@ export function unknownFocusNames(
   });
 }
 
+/** Edit distance (insertions, deletions, substitutions) between two strings. */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++)
+      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length];
+}
+
+/**
+ * The peers a mistyped focus name most likely meant, best first (at most `max`): names that start
+ * with it, then names that contain it, then names within a small edit distance. A name with a `/`
+ * is compared with `namespace/name`, else with the name. Each as `name (display)`, e.g.
+ * `frontend-99684f7f8 (default/frontend-99684f7f8[ReplicaSet])`.
+ */
+export function closestFocusNames(query: string, names: PeerNames, max = 3): string[] {
+  const q = query.toLowerCase();
+  const found: { text: string; score: number }[] = [];
+  for (const [display, n] of names) {
+    const key = (q.includes("/") ? `${n.namespace}/${n.name}` : n.name).toLowerCase();
+    const at = key.indexOf(q);
+    let score: number;
+    if (at >= 0) score = (at === 0 ? 0 : 1) + (key.length - q.length) / 1e6;
+    else {
+      const d = editDistance(key, q);
+      if (d > Math.max(2, Math.floor(q.length / 3))) continue;
+      score = 2 + d;
+    }
+    found.push({ text: `${q.includes("/") ? `${n.namespace}/${n.name}` : n.name} (${display})`, score });
+  }
+  found.sort((a, b) => a.score - b.score || (a.text < b.text ? -1 : a.text > b.text ? 1 : 0));
+  return found.slice(0, max).map((f) => f.text);
+}
+
+/** The warning for a focus name that names no peer, with the closest names when there are any. */
+export function unknownFocusMessage(name: string, names: PeerNames): string {
+  if (name === INGRESS_CONTROLLER_NAME)
+    return "the ingress-controller is not a peer: the input has no Ingress/Route objects";
+  const close = closestFocusNames(name, names);
+  return `workload ${name} does not exist in the input resources${close.length ? `; closest: ${close.join(", ")}` : ""}`;
+}
+
 /** True when the pair survives the workload, peer and direction options. */
 function keepPair(p: ConnectivityPair, o: FocusOptions, names: PeerNames): boolean {
   const focus = o.workloads ?? [];

@@ -11,8 +11,9 @@ import { readIngressBackends } from "../../analysis/ingress/backends.js";
 import { parseService } from "../../inventory/k8s/services.js";
 import { ConnSet, PortSet } from "../../model/ports.js";
 import type { Problem } from "../../model/problems.js";
-import { fail } from "../../model/problems.js";
+import { fail, formatProblem, problem } from "../../model/problems.js";
 import { renderExplainTxt } from "../../render/explain.js";
+import { plural } from "../../render/plural.js";
 import { type ConnectivityOptions, checkNetworks, emitResult, focusOptions } from "./connectivity.js";
 import { explainNetworksTxt } from "./connectivity-explain-networks.js";
 import { exposureSectionTxt, focusNamesUnknown } from "./connectivity-exposure.js";
@@ -31,7 +32,10 @@ export async function runExplain(o: ConnectivityOptions): Promise<number> {
   const only = o.explainOnly;
   if (only !== undefined && only !== "allow" && only !== "deny")
     fail("usage", `--explain-only must be allow or deny, not "${only}"`);
-  if (o.output !== "txt") o.log(`microseg: warning: --explain prints txt only; -o ${o.output} is ignored`);
+  if (o.output !== "txt")
+    o.log(
+      `microseg: ${formatProblem(problem("usage", "warning", `--explain prints txt only; -o ${o.output} is ignored`))}`,
+    );
   const focus = focusOptions(o);
   const inputs = await loadConnectivityInputs(o, o.log);
   const problems: Problem[] = [];
@@ -80,6 +84,6 @@ export async function runExplain(o: ConnectivityOptions): Promise<number> {
   let text = renderExplainTxt(pairs, only !== undefined ? { only } : {});
   if (o.exposure) text += `\n${await exposureSectionTxt(o)}`;
   await emitResult(o, text);
-  o.log(`${pairs.length} pairs explained`);
+  o.log(`${plural(pairs.length, "pair")} explained`);
   return 0;
 }

@@ -9,15 +9,18 @@ import {
   type FocusOptions,
   focusPairs,
   type PeerNames,
+  unknownFocusMessage,
   unknownFocusNames,
 } from "../../analysis/connectivity/focus.js";
 import { analyzeExposure } from "../../analysis/exposure/exposure.js";
+import { formatProblem, problem } from "../../model/problems.js";
 import {
   type ExposureView,
   renderExposureJson,
   renderExposureSectionTxt,
   renderExposureTxt,
 } from "../../render/exposure.js";
+import { plural } from "../../render/plural.js";
 import { type ConnectivityOptions, emitResult, focusOptions, renderConnlist } from "./connectivity.js";
 import { type ConnectivityInputs, loadConnectivityInputs } from "./connectivity-inputs.js";
 
@@ -48,7 +51,10 @@ export function focusNamesUnknown(
   const list = f.workloads ?? [];
   if (list.length === 0) return false;
   const unknown = unknownFocusNames(list, inputs.names, inputs.hasIngressController);
-  for (const u of unknown) log(`microseg: warning: workload ${u} does not exist in the input resources`);
+  for (const u of unknown)
+    log(
+      `microseg: ${formatProblem(problem("data-missing", "warning", unknownFocusMessage(u, inputs.names)))}`,
+    );
   return unknown.length === list.length;
 }
 
@@ -80,7 +86,9 @@ export async function exposureSectionTxt(o: ConnectivityOptions): Promise<string
 /** Runs `connectivity --exposure`; returns the exit code. */
 export async function runExposure(o: ConnectivityOptions): Promise<number> {
   if (o.output !== "txt" && o.output !== "json")
-    o.log(`microseg: warning: --exposure prints txt or json; -o ${o.output} shows the txt form`);
+    o.log(
+      `microseg: ${formatProblem(problem("usage", "warning", `--exposure prints txt or json; -o ${o.output} shows the txt form`))}`,
+    );
   const view = await exposureView(o);
   const focusConn = view.focusConn ? `${view.focusConn.protocol} ${view.focusConn.port}` : undefined;
   const text =
@@ -88,6 +96,6 @@ export async function runExposure(o: ConnectivityOptions): Promise<number> {
       ? renderExposureJson(view)
       : renderExposureTxt(view, renderConnlist(view.pairs, "txt", focusConn ? { focusConn } : {}));
   await emitResult(o, text);
-  o.log(`${view.exposures.length} workloads analysed for exposure`);
+  o.log(`${plural(view.exposures.length, "workload")} analysed for exposure`);
   return 0;
 }

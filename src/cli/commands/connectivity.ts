@@ -12,11 +12,12 @@ import {
   focusPairs,
   formatFocusConn,
   parseFocusConn,
+  unknownFocusMessage,
   unknownFocusNames,
 } from "../../analysis/connectivity/focus.js";
 import { userDefinedNetworkProblems } from "../../analysis/connectivity/networks.js";
 import { writeFileAtomic } from "../../io/write.js";
-import { fail, MicrosegError } from "../../model/problems.js";
+import { fail, formatProblem, MicrosegError, problem } from "../../model/problems.js";
 import {
   renderConnlistCsv,
   renderConnlistJson,
@@ -24,6 +25,7 @@ import {
   renderConnlistTxt,
 } from "../../render/connlist.js";
 import { type DotNode, renderConnlistDot } from "../../render/connlist-dot.js";
+import { plural } from "../../render/plural.js";
 import { countPolicies } from "../inputs.js";
 import type { CliIo } from "../main.js";
 import { runConnectivityCheck } from "./connectivity-check.js";
@@ -97,9 +99,7 @@ function checkFocusNames(inputs: ConnectivityInputs, f: FocusOptions, log: (s: s
     const unknown = unknownFocusNames(list, inputs.names, inputs.hasIngressController);
     for (const u of unknown)
       log(
-        u === "ingress-controller"
-          ? "microseg: warning: the ingress-controller is not a peer: the input has no Ingress/Route objects"
-          : `microseg: warning: workload ${u} does not exist in the input resources`,
+        `microseg: ${formatProblem(problem("data-missing", "warning", unknownFocusMessage(u, inputs.names)))}`,
       );
     return list.length > 0 && unknown.length === list.length;
   };
@@ -181,7 +181,7 @@ export async function runConnectivity(o: ConnectivityOptions): Promise<number> {
     renderConnlist(pairs, o.output, { ...(focusConn && { focusConn }), ...(nodes && { nodes }) }),
   );
   o.log(
-    `${inventory.workloads.length} workloads, ${countPolicies(policies)} policies: ${pairs.length} pairs with allowed connections`,
+    `${plural(inventory.workloads.length, "workload")}, ${plural(countPolicies(policies), "policy", "policies")}: ${plural(pairs.length, "pair")} with allowed connections`,
   );
   return 0;
 }

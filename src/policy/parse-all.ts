@@ -1,50 +1,62 @@
 /**
- * Routes policy resources by kind to their parsers and merges the results into one PolicySet:
- * Kubernetes (NetworkPolicy, ANP, BANP) and Cilium on the network plane, Istio on the mesh plane.
- * When Cilium policies are present, NetworkPolicies join the Cilium layer: Cilium enforces both
- * kinds as one policy repository (allows union, deny rules override; docs "Deny Policies").
+ * Routes policy resources to the parsers of the target registry (src/policy/targets.ts) by the
+ * kinds each target reads, and merges the results into one PolicySet: the layers of every target
+ * that has policies, in registry order (the first target's layers always, as the default), with
+ * a target's `absorbs` applied (Cilium's layer takes the NetworkPolicy layer's place and its
+ * policies: Cilium enforces both kinds as one repository, docs "Deny Policies").
  */
 import type { K8sResource } from "../inventory/types.js";
 import type { ProblemSink } from "../model/problems.js";
-import { parseCiliumPolicies } from "./cilium/parse.js";
-import { findLayer, type PolicySet } from "./ir/types.js";
-import { parseIstioPolicies } from "./istio/parse.js";
-import { parseK8sPolicies } from "./k8s/parse.js";
+import type { Layer, PolicySet } from "./ir/types.js";
+import { type PolicyTarget, TARGETS, type TargetParseOptions } from "./targets.js";
 
 /** Options of the combined parser. */
-export interface ParseAllOptions {
-  /** Istio's root namespace (default `istio-system`). */
-  istioRootNamespace?: string;
-}
+export type ParseAllOptions = TargetParseOptions;
 
 /** The targets whose policies appear among the resources (`k8s`, `cilium`, `istio`), sorted. */
 export function policyTargetsOf(set: PolicySet): string[] {
   return set.target.split("+").filter((t) => t !== "");
 }
 
-/** Parses every policy kind microseg reads; the set's target names the kinds found (`k8s+istio`). */
+function policyCount(set: PolicySet): number {
+  return set.layers.reduce((n, l) => n + l.policies.length, 0);
+}
+
+/** Moves the absorbed stage's policies into the target's layer, which takes the stage's place. */
+function absorb(layers: Layer[], target: PolicyTarget): Layer[] {
+  if (!target.absorbs) return layers;
+  const { stage, into } = target.absorbs;
+  const from = layers.find((l) => l.stage === stage);
+  const to = layers.find((l) => l.stage === into);
+  if (!from || !to) return layers;
+  to.policies.push(...from.policies);
+  return layers.filter((l) => l !== to).map((l) => (l === from ? to : l));
+}
+
+/**
+ * Parses every policy kind the registry's targets read; the set's target names the targets that
+ * had policies (`k8s+istio`), or the first target when none had.
+ */
 export function parseAllPolicies(
   resources: K8sResource[],
   sink: ProblemSink,
   opts: ParseAllOptions = {},
 ): PolicySet {
-  const k8s = parseK8sPolicies(resources, sink);
-  const cilium = parseCiliumPolicies(resources, sink);
-  const istio = parseIstioPolicies(resources, sink, { rootNamespace: opts.istioRootNamespace });
-  const count = (s: PolicySet) => s.layers.reduce((n, l) => n + l.policies.length, 0);
-  const targets: string[] = [];
-  const layers = [...k8s.layers];
-  if (count(k8s) > 0 || (count(cilium) === 0 && count(istio) === 0)) targets.push("k8s");
-  if (count(cilium) > 0) {
-    targets.push("cilium");
-    const np = findLayer(k8s, "k8s-np")!;
-    const cl = findLayer(cilium, "cilium")!;
-    cl.policies.push(...np.policies);
-    layers.splice(layers.indexOf(np), 1, cl);
-  }
-  if (count(istio) > 0) {
-    targets.push("istio");
-    layers.push(...istio.layers);
-  }
+  const parsed = TARGETS.map((target) => {
+    const kinds = new Set(target.kinds);
+    return {
+      target,
+      set: target.parse(
+        resources.filter((r) => kinds.has(r.kind)),
+        sink,
+        opts,
+      ),
+    };
+  });
+  const present = parsed.filter((p, i) => policyCount(p.set) > 0 || i === 0);
+  const named = parsed.filter((p) => policyCount(p.set) > 0);
+  let layers = present.flatMap((p) => p.set.layers);
+  for (const p of named) layers = absorb(layers, p.target);
+  const targets = (named.length > 0 ? named : parsed.slice(0, 1)).map((p) => p.target.name);
   return { target: targets.join("+"), layers };
 }

@@ -208,7 +208,7 @@ export function synthesizePolicies(map: CommunicationMap, opts: SynthOptions = {
         notes.push(`${edge.src} -> ${edge.dst}: peer address ${cidr} is not a valid CIDR; no rule generated`);
         return undefined;
       }
-      return { key: "outside", peer: { kind: "ipblock", cidr, except: [] }, address: [cidr] };
+      return { key: `outside:${cidr}`, peer: { kind: "ipblock", cidr, except: [] }, address: [cidr] };
     }
     if (id === "entity:world") {
       notes.push(
@@ -324,7 +324,7 @@ function exposureNotes(
     const u = unitOf.get(w.id);
     if (!exposed.length || !u || excluded.has(u.namespace)) continue;
     const ingress = buckets.get(`${u.namespace}/${u.name}|ingress`);
-    if (ingress?.has("outside") || ingress?.has("world")) continue;
+    if ([...(ingress?.keys() ?? [])].some((k) => k.startsWith("outside:") || k === "world")) continue;
     const names = exposed.map((s) => `${s.name} (${s.type})`).join(", ");
     out.push(
       `${w.id} is exposed by ${names}, but no traffic from outside the cluster was seen: its policy admits no outside client`,
@@ -408,7 +408,7 @@ function unitPolicy(
   for (const dir of ["ingress", "egress"] as const) {
     const m = buckets.get(`${u.namespace}/${u.name}|${dir}`);
     if (!m) continue;
-    const list = [...m.values()].sort((a, b) => (a.peerKey < b.peerKey ? -1 : 1));
+    const list = groupOutsidePeers([...m.values()]).sort((a, b) => (a.peerKey < b.peerKey ? -1 : 1));
     let index = 0;
     for (const b of list) {
       // ports are named after the destination: this unit for ingress, the peer for egress
@@ -449,6 +449,40 @@ function unitPolicy(
     rules,
     origin: {},
   };
+}
+
+/**
+ * Outside addresses seen on identical port sets share one rule; addresses with different port
+ * sets get rules of their own, so that no address is allowed on a port it was not seen using.
+ */
+function groupOutsidePeers(buckets: PeerBucket[]): PeerBucket[] {
+  const out: PeerBucket[] = [];
+  const groups = new Map<string, PeerBucket>();
+  for (const b of buckets) {
+    if (!b.peerKey.startsWith("outside:")) {
+      out.push(b);
+      continue;
+    }
+    const ports = [...b.ports.keys()].sort().join(",");
+    const g = groups.get(ports);
+    if (!g) {
+      const copy: PeerBucket = { ...b, peerKey: `outside:${ports}`, evidence: { ...b.evidence } };
+      groups.set(ports, copy);
+      out.push(copy);
+      continue;
+    }
+    g.addresses = [...(g.addresses ?? []), ...(b.addresses ?? [])];
+    mergeRuleEvidence(g.evidence, b.evidence);
+  }
+  return out;
+}
+
+function mergeRuleEvidence(into: RuleEvidence, ev: RuleEvidence): void {
+  if (ev.flows) into.flows = (into.flows ?? 0) + ev.flows;
+  if (ev.firstSeen && (!into.firstSeen || ev.firstSeen < into.firstSeen)) into.firstSeen = ev.firstSeen;
+  if (ev.lastSeen && (!into.lastSeen || ev.lastSeen > into.lastSeen)) into.lastSeen = ev.lastSeen;
+  if (ev.inferredFrom?.length) into.inferredFrom = [...(into.inferredFrom ?? []), ...ev.inferredFrom];
+  into.edges = [...(into.edges ?? []), ...(ev.edges ?? [])];
 }
 
 /** How to narrow a widened selector. */

@@ -172,7 +172,8 @@ export function checkRedundantRules(ctx: LintContext): LintFinding[] {
         if (!coverer) return;
         const what = `${b.r.direction} rule #${b.i} of ${policyName(b.p)}`;
         const at = ruleLocation(coverer.p, coverer.r);
-        const by = `${coverer.r.direction} rule #${coverer.i} of ${policyName(coverer.p)}${at.file ? ` (${at.file}:${at.line ?? ""})` : ""}`;
+        const where = at.file ? ` (${at.file}${at.line !== undefined ? `:${at.line}` : ""})` : "";
+        const by = `${coverer.r.direction} rule #${coverer.i} of ${policyName(coverer.p)}${where}`;
         if (earlier && coverer.r.action !== b.r.action)
           out.push(
             finding(
@@ -186,7 +187,7 @@ export function checkRedundantRules(ctx: LintContext): LintFinding[] {
           out.push(
             finding(
               "redundant-rule",
-              `${what} allows nothing ${by} does not`,
+              `${what} is redundant: ${by} already covers every connection it matches`,
               ruleLocation(b.p, b.r),
               policyName(b.p),
             ),

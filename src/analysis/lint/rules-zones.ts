@@ -153,14 +153,14 @@ export function checkDataWithoutL7(ctx: LintContext): LintFinding[] {
 /** No flow source configured. */
 export function checkMonitoring(ctx: LintContext): LintFinding[] {
   if ((ctx.config?.flowSources ?? []).length > 0) return [];
-  const file = ctx.configFile ?? ctx.inputFile;
+  // about the configuration, not about any manifest: located at --config when given, else nowhere
   return [
     finding(
       "no-flow-monitoring",
       ctx.configFile
         ? "the configuration lists no flowSources: nobody watches the traffic these policies deny"
         : "no configuration with flowSources was given (--config): nobody watches the traffic these policies deny",
-      file ? { file, line: 1 } : {},
+      ctx.configFile ? { file: ctx.configFile } : {},
     ),
   ];
 }

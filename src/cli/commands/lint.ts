@@ -3,7 +3,8 @@
  * classic segmentation mistakes in NetworkPolicy/ANP/BANP, Cilium and Istio policies, with the
  * workloads found in PATH. Exit 1 when a finding is an error, 2 on bad input.
  */
-import { resolve } from "node:path";
+import { realpathSync } from "node:fs";
+import { relative, resolve, sep } from "node:path";
 import { LINT_RULES } from "../../analysis/lint/catalogue.js";
 import { lintPolicies } from "../../analysis/lint/lint.js";
 import type { LintFinding } from "../../analysis/lint/types.js";
@@ -65,7 +66,12 @@ function findingsTable(findings: readonly LintFinding[]): string {
       { name: "location", type: "string" },
       { name: "message", type: "string" },
     ],
-    rows: findings.map((f) => [f.severity, f.ruleId, formatLocation(f.location), f.message]),
+    rows: findings.map((f) => [
+      f.severity,
+      f.ruleId,
+      f.location.file ? formatLocation(f.location) : "-",
+      f.message,
+    ]),
   });
 }
 
@@ -80,6 +86,36 @@ function catalogue(): string {
   });
 }
 
+function realpathOr(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return p;
+  }
+}
+
+/** The current directory as the system has it, its real path, and the shell's $PWD when it is the same directory. */
+function workingDirectories(): string[] {
+  const cwd = process.cwd();
+  const pwd = process.env.PWD;
+  const real = realpathOr(cwd);
+  const all = [cwd, real, ...(pwd && realpathOr(pwd) === real ? [pwd] : [])];
+  return [...new Set(all)];
+}
+
+/**
+ * A finding's file for SARIF: relative to the current directory (against %SRCROOT%) when it is
+ * under it — also when either is reached through a symbolic link — else absolute (a `file:` URI).
+ */
+export function sarifPath(file: string, bases: readonly string[]): string {
+  const abs = resolve(file);
+  for (const candidate of new Set([abs, realpathOr(abs)]))
+    for (const base of bases)
+      if (candidate.startsWith(base.endsWith(sep) ? base : `${base}${sep}`))
+        return relative(base, candidate).split(sep).join("/");
+  return abs;
+}
+
 /** Runs `lint`: exit 1 when any finding is an error. */
 export async function runLint(o: LintOptions): Promise<number> {
   if (o.listRules) {
@@ -87,12 +123,13 @@ export async function runLint(o: LintOptions): Promise<number> {
     return 0;
   }
   const findings = await lintPaths(o);
-  const abs = findings.map((f) =>
-    f.location.file ? { ...f, location: { ...f.location, file: resolve(f.location.file) } } : f,
+  const bases = workingDirectories();
+  const located = findings.map((f) =>
+    f.location.file ? { ...f, location: { ...f.location, file: sarifPath(f.location.file, bases) } } : f,
   );
   const text =
     o.output === "sarif"
-      ? renderSarif(abs, { version: VERSION, baseDir: process.cwd() })
+      ? renderSarif(located, { version: VERSION, baseDir: process.cwd() })
       : o.output === "json"
         ? `${JSON.stringify({ findings }, null, 2)}\n`
         : findings.length

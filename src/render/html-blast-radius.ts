@@ -29,7 +29,7 @@ th{background:#f6f8fa}td.num{text-align:right}
 .sentence{margin:4px 0}.data-classes{color:#cf222e;font-weight:600}
 `;
 
-function rankingTable(r: BlastReport): Raw {
+function rankingTable(r: Pick<BlastReport, "graphs" | "entries">): Raw {
   const head = r.graphs.map((g) => html`<th>${g} 1-hop</th><th>${g} reach</th><th>${g} data reached</th>`);
   const rows = r.entries.map((e, i) => {
     const cells = r.graphs.map((g) => {
@@ -41,7 +41,7 @@ function rankingTable(r: BlastReport): Raw {
   return html`<table id="ranking"><thead><tr><th>#</th><th>workload</th><th>zone</th><th>holds</th>${head}</tr></thead><tbody>${rows}</tbody></table>`;
 }
 
-function sentences(r: BlastReport): Raw {
+function sentences(r: Pick<BlastReport, "graphs" | "entries">): Raw {
   const items = r.entries.map((e) => {
     const lines = r.graphs.map(
       (g) => html`<p class="sentence" data-graph="${g}"><strong>${g}:</strong> ${e.sentences[g] ?? ""}</p>`,
@@ -51,27 +51,43 @@ function sentences(r: BlastReport): Raw {
   return html`<ul id="sentences">${items}</ul>`;
 }
 
+/** Options of the page. */
+export interface BlastHtmlOptions {
+  title?: string;
+  generatedAt?: string;
+  inputs?: string[];
+  /** A workload drawn highlighted. */
+  highlight?: string;
+  /**
+   * One workload's report (`--workload`): the ranking and sentences list it alone, the graph draws
+   * it and the workloads it reaches (permitted or used), with the edges among them.
+   */
+  focus?: string;
+}
+
 /** The HTML page. */
-export function renderBlastHtml(
-  r: BlastReport,
-  opts: { title?: string; generatedAt?: string; inputs?: string[]; highlight?: string } = {},
-): string {
+export function renderBlastHtml(r: BlastReport, opts: BlastHtmlOptions = {}): string {
   const title = opts.title ?? "Blast radius";
+  const focus = opts.focus ? r.entries.find((e) => e.id === opts.focus) : undefined;
+  const reach = focus && new Set([focus.id, ...r.graphs.flatMap((g) => focus[g]?.transitive ?? [])]);
+  const drawn = reach ? r.entries.filter((e) => reach.has(e.id)) : r.entries;
+  const listed = { graphs: r.graphs, entries: focus ? [focus] : r.entries };
+  const exposed = drawn.filter((e) => e.exposed).map((e) => e.id);
   const svg = renderGraphSvg({
-    nodes: r.entries.map((e) => ({ id: e.id, zone: e.zone, dataClasses: e.dataClasses })),
+    nodes: drawn.map((e) => ({ id: e.id, zone: e.zone, dataClasses: e.dataClasses })),
     permitted: r.edges.permitted,
     used: r.edges.used,
-    exposed: r.entries.filter((e) => e.exposed).map((e) => e.id),
-    highlight: opts.highlight,
+    exposed,
+    highlight: opts.highlight ?? opts.focus,
   });
-  const legend = html`<p class="legend">${r.graphs.includes("permitted") ? html`<span>┄ permitted by the policies</span>` : ""}${r.graphs.includes("used") ? html`<span style="color:#0969da">━ used (map)</span>` : ""}<span style="color:#cf222e">▭ holds classified data</span></p>`;
+  const legend = html`<p class="legend">${r.graphs.includes("permitted") ? html`<span>┄ permitted by the policies</span>` : ""}${r.graphs.includes("used") ? html`<span style="color:#0969da">━ used (map)</span>` : ""}${exposed.length ? html`<span class="legend-outside" style="color:#cf222e">→ reachable from outside (internet / outside → exposed workload)</span>` : ""}<span style="color:#cf222e">▭ holds classified data</span></p>`;
   const meta = html`<p class="meta">${opts.generatedAt ? `Generated ${opts.generatedAt}. ` : ""}${opts.inputs?.length ? `Inputs: ${opts.inputs.join(", ")}` : ""}</p>`;
   const page = html`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:"><title>${title}</title><style>${new Raw(STYLE)}</style></head>
 <body><h1>${title}</h1>${meta}
 <h2>Reach graph</h2>${legend}${svg}
-<h2>Ranking</h2>${rankingTable(r)}
-<h2>If compromised</h2>${sentences(r)}
+<h2>Ranking</h2>${rankingTable(listed)}
+<h2>If compromised</h2>${sentences(listed)}
 </body></html>
 `;
   return page.value;

@@ -80,9 +80,9 @@ export function renderGraphSvg(p: GraphPicture): Raw {
     .map((id) => line(outside, pos.get(id)!, "outside", `outside → ${id}`));
   const nodes = sorted.map((n) => {
     const { x, y } = pos.get(n.id)!;
-    const cls = ["node", n.dataClasses.length ? "data" : "", n.id === p.highlight ? "highlight" : ""].join(
-      " ",
-    );
+    const cls = ["node", n.dataClasses.length ? "data" : "", n.id === p.highlight ? "highlight" : ""]
+      .filter(Boolean)
+      .join(" ");
     const classes = n.dataClasses.length ? ` [${n.dataClasses.join(",")}]` : "";
     return html`<g class="${cls.trim()}" data-id="${n.id}"><rect x="${x}" y="${y}" width="${NODE_W}" height="${NODE_H}" rx="6"/><text x="${x + 8}" y="${y + 19}">${shortLabel(n.id)}${classes}</text><title>${n.id} (${n.zone})${classes}</title></g>`;
   });

@@ -165,7 +165,7 @@ describe("the HTML report in headless Chromium", () => {
     await ctx?.close();
   });
 
-  it("shows the graph (one node per workload, the chosen one highlighted), the ranking and the sentences; screenshot in test-artifacts/", async () => {
+  it("--workload: the graph of the chosen one's reach (highlighted), its ranking row and sentences; screenshot in test-artifacts/", async () => {
     const out = join(dir, "ob.html");
     const r = await run([
       "blast-radius",
@@ -195,17 +195,20 @@ describe("the HTML report in headless Chromium", () => {
     const nodes = await page
       .locator("svg.graph g.node[data-id]")
       .evaluateAll((els) => els.map((e) => e.getAttribute("data-id")));
-    expect(nodes.sort()).toEqual(ALL);
+    // paymentservice pivots through frontend to everyone but loadgenerator (see above)
+    expect(nodes.sort()).toEqual(others("default/loadgenerator"));
     expect(await page.locator("svg.graph g.node.highlight").getAttribute("data-id")).toBe(
       "default/paymentservice",
     );
     expect(await page.locator("svg.graph g.node.data").count()).toBe(3); // paymentservice, checkoutservice, redis-cart
-    expect(await page.locator("svg.graph path.used").count()).toBe(16); // the call graph
-    expect(await page.locator("#ranking tbody tr").count()).toBe(12);
+    expect(await page.locator("svg.graph path.used").count()).toBe(15); // the call graph but loadgenerator → frontend
+    expect(await page.locator("svg.graph path.outside").count()).toBe(1); // outside → frontend
+    await expect(page.locator(".legend").textContent()).resolves.toContain("reachable from outside");
+    expect(await page.locator("#ranking tbody tr").count()).toBe(1);
     const box = await page.locator("svg.graph").boundingBox();
     expect(box?.width).toBeGreaterThan(600);
     await expect(page.locator("#sentences").textContent()).resolves.toContain(
-      "If default/cartservice is compromised, the attacker can reach default/redis-cart, which hold pii.",
+      "If default/paymentservice is compromised, the attacker can reach no other workload.",
     );
     expect(requests).toEqual([]); // self-contained: nothing fetched
     const artifacts = join(repoRoot(), "test-artifacts");

@@ -99,7 +99,7 @@ export function focusReport(r: BlastReport, workload: string | undefined): Blast
 export function renderBlast(
   r: BlastReport,
   format: BlastOptions["output"],
-  meta: { inputs: string[]; generatedAt: string; highlight?: string },
+  meta: { inputs: string[]; generatedAt: string; highlight?: string; focus?: string },
 ): string {
   switch (format) {
     case "json":
@@ -120,13 +120,13 @@ export async function runBlastRadius(o: BlastOptions): Promise<number> {
   const inputs = await loadBlastInputs(o);
   const full = blastRadius(inputs);
   const report = focusReport(full, o.workload);
-  const highlight = o.workload ? report.entries[0]?.id : undefined;
-  // the HTML page keeps every workload (ranking and picture), the chosen one highlighted
+  const focus = o.workload ? report.entries[0]?.id : undefined;
+  // the HTML page needs every entry to draw the chosen workload's reach; it lists that one only
   const shown = o.output === "html" ? full : report;
   const text = renderBlast(shown, o.output, {
     inputs: inputs.inputs,
     generatedAt: (o.now ?? new Date()).toISOString(),
-    highlight,
+    focus,
   });
   if (o.out) {
     await writeFileAtomic(o.out, text);

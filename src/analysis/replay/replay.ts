@@ -17,6 +17,7 @@ import type { Workload } from "../../model/workload.js";
 import type { RuleOrigin } from "../../policy/ir/types.js";
 import { workloadMeshState } from "../../policy/istio/mesh.js";
 import { addressSamples, peerAddressSet, policyCidrs } from "./address-samples.js";
+import { BoundedCache } from "./bounded-cache.js";
 
 /** One thing to replay: a request between two resolved workloads. */
 export interface ReplayItem {
@@ -29,8 +30,15 @@ export interface ReplayItem {
    * when known, is the path as sent, which L7 rules are evaluated against.
    */
   http?: { method: string; path: string; requestPath?: string; host?: string };
-  /** How many flow records this item stands for (1 for a flow; an edge's flow count for a map). */
+  /** How many replayed units this item stands for (1: a flow record, or one port of a map edge). */
   count: number;
+  /**
+   * For a map edge port: the flow records behind its edge (the map does not split them by port),
+   * counted once per `edge` and reported apart from `count`.
+   */
+  flows?: number;
+  /** For a map edge port: its edge (`src -> dst`), so that the edge's flows are counted once. */
+  edge?: string;
   /** Epoch ms of the record, when known. */
   time?: number;
   /** The addresses the record carried (a node entity is matched by NetworkPolicy ipBlocks at its address). */
@@ -45,8 +53,10 @@ export interface DeniedFlow {
   protocol: Protocol;
   port: number;
   http?: { method: string; path: string };
-  /** Flow records (or, for a map, edges) behind this entry. */
+  /** Flow records behind this entry (for a map: the flows of its edge, all ports together). */
   flows: number;
+  /** For a map: the edge ports behind this entry. */
+  edges?: number;
   firstSeen?: string;
   lastSeen?: string;
   /** Which side denies: the source's egress, the destination's ingress, or both. */
@@ -86,6 +96,11 @@ export interface ReplayReport {
     skipped: Record<string, number>;
     /** Distinct denied requests. */
     deniedDistinct: number;
+    /**
+     * For a map (items that count edge ports): the flow records of the edges evaluated, of those
+     * with every port allowed, and of those with some port denied (each edge counted once).
+     */
+    flows?: { evaluated: number; allowed: number; denied: number };
   };
 }
 
@@ -146,8 +161,11 @@ function explainSide(v: SideVerdict, subject: string, peer: string, proto: Proto
     const r = v.rules[0];
     return `${where} is denied by ${r.policyKind} ${refName({ namespace: r.namespace, name: r.policyName })} (${r.direction} rule ${r.ruleIndex})`;
   }
-  const pols = v.policies.map(refName).join(", ");
-  return `${where} is isolated by ${pols || "a default deny"}, and none of them allows ${peer} on ${proto} ${port}`;
+  const pols = v.policies.map(refName);
+  const what = `${peer} on ${proto} ${port}`;
+  if (pols.length === 0) return `${where} is isolated by a default deny, which does not allow ${what}`;
+  if (pols.length === 1) return `${where} is isolated by ${pols[0]}, which does not allow ${what}`;
+  return `${where} is isolated by ${pols.join(", ")}, and none of them allows ${what}`;
 }
 
 /** Why a verdict denies, in one sentence. */
@@ -168,7 +186,12 @@ export interface ReplayOptions {
   hostAlwaysAllowed?: boolean;
   /** Counts of records skipped before replay, carried into the summary. */
   skipped?: Record<string, number>;
+  /** Distinct requests whose verdicts are cached (least recently used dropped first). */
+  verdictCacheSize?: number;
 }
+
+/** Verdicts cached by default: request paths carry ids, so the cache is bounded. */
+export const DEFAULT_VERDICT_CACHE = 4096;
 
 /** Replays items against an evaluator. */
 export async function replay(
@@ -184,11 +207,14 @@ export async function replay(
     skipped: { ...(opts.skipped ?? {}) },
     deniedDistinct: 0,
   };
-  const verdicts = new Map<string, Judged>();
+  const verdicts = new BoundedCache<string, Judged>(opts.verdictCacheSize ?? DEFAULT_VERDICT_CACHE);
   const cidrs = policyCidrs(evaluator);
+  const edgeFlows = new Map<string, number>();
+  const deniedEdges = new Set<string>();
   const used = new Set<string>();
   for await (const it of items) {
     summary.evaluated += it.count;
+    if (it.flows !== undefined) edgeFlows.set(it.edge ?? "", it.flows);
     const key = `${it.src.id}|${it.srcIp ?? ""}|${it.dst.id}|${it.dstIp ?? ""}|${it.protocol}|${it.port}`;
     const req = it.http
       ? {
@@ -210,6 +236,7 @@ export async function replay(
       continue;
     }
     summary.denied += it.count;
+    if (it.flows !== undefined) deniedEdges.add(it.edge ?? "");
     const dkey = `${key}|${it.http?.method ?? ""}|${it.http?.path ?? ""}`;
     let d = denied.get(dkey);
     if (!d) {
@@ -237,12 +264,22 @@ export async function replay(
       };
       denied.set(dkey, d);
     }
-    d.flows += it.count;
+    d.flows += it.flows ?? it.count;
+    if (it.flows !== undefined) d.edges = (d.edges ?? 0) + it.count;
     if (it.time !== undefined) {
       const t = new Date(it.time).toISOString();
       if (!d.firstSeen || t < d.firstSeen) d.firstSeen = t;
       if (!d.lastSeen || t > d.lastSeen) d.lastSeen = t;
     }
+  }
+  if (edgeFlows.size) {
+    let evaluated = 0;
+    let deniedFlows = 0;
+    for (const [edge, n] of edgeFlows) {
+      evaluated += n;
+      if (deniedEdges.has(edge)) deniedFlows += n;
+    }
+    summary.flows = { evaluated, allowed: evaluated - deniedFlows, denied: deniedFlows };
   }
   const list = [...denied.values()].sort(compareDenied);
   summary.deniedDistinct = list.length;

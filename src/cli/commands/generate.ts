@@ -92,6 +92,14 @@ export function relativeEvidencePaths(map: CommunicationMap, cwd: string): Commu
   };
 }
 
+/** How many workloads a policy of the final set was written for (units whose policy survived). */
+export function coveredWorkloads(synth: SynthResult): number {
+  const written = new Set(synth.set.layers.flatMap((l) => l.policies.map((p) => `${p.namespace}/${p.name}`)));
+  return synth.units
+    .filter((u) => written.has(`${u.namespace}/${u.name}`))
+    .reduce((n, u) => n + u.members.length, 0);
+}
+
 /** Renders emitted objects as YAML files (one object per file). */
 export function renderObjects(objects: EmittedObject[]): { path: string; content: string }[] {
   return objects.map((o) => ({
@@ -117,7 +125,7 @@ export async function runGenerate(opts: GenerateOptions): Promise<GenerateResult
   const log = opts.log ?? (() => {});
   const widened = result.synth.widened.length;
   log(
-    `generated ${plural(result.objects.length, `${opts.target} policy`, `${opts.target} policies`)} for ${plural(result.synth.units.length, "workload")}` +
+    `generated ${plural(result.objects.length, `${opts.target} policy`, `${opts.target} policies`)} for ${plural(coveredWorkloads(result.synth), "workload")}` +
       (opts.out ? ` into ${opts.out}` : "") +
       (widened
         ? `; ${widened} workload${widened === 1 ? "" : "s"} without labels in the data widened to their whole namespace (see the warnings)`

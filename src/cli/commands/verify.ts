@@ -64,7 +64,10 @@ export function* mapItems(map: CommunicationMap, workload: (id: string) => Workl
   for (const e of map.edges) {
     const src = workload(e.src);
     const dst = workload(e.dst);
-    for (const p of e.ports) yield { src, dst, protocol: p.protocol, port: p.port, count: 1 };
+    // one item per edge port, each carrying its edge's flows (the map does not split them by port)
+    const edge = `${e.src} -> ${e.dst}`;
+    for (const p of e.ports)
+      yield { src, dst, protocol: p.protocol, port: p.port, count: 1, flows: e.flows, edge };
   }
 }
 
@@ -175,14 +178,21 @@ export function deniedTable(r: ReplayReport): Table {
 
 /** One summary line. */
 export function verifySummaryLine(r: VerifyReport): string {
-  const unit = r.input.kind === "map" ? "edge ports" : "flows";
   const s = r.summary;
   const skipped = Object.entries(s.skipped)
     .map(([k, v]) => `${v} ${k}`)
     .join(", ");
+  const tail = skipped ? `; not replayed: ${skipped}` : "";
+  if (r.input.kind === "map") {
+    const f = s.flows ?? { evaluated: 0, allowed: 0, denied: 0 };
+    return (
+      `verify: ${s.evaluated} edge ports (edges carrying ${f.evaluated} flows) replayed against ${r.input.policies} policies: ` +
+      `${s.allowed} edge ports allowed, ${s.denied} would be denied (${s.deniedDistinct} distinct; their edges carry ${f.denied} flows)${tail}`
+    );
+  }
   return (
-    `verify: ${s.evaluated} ${unit} replayed against ${r.input.policies} policies: ${s.allowed} allowed, ` +
-    `${s.denied} would be denied (${s.deniedDistinct} distinct)${skipped ? `; not replayed: ${skipped}` : ""}`
+    `verify: ${s.evaluated} flows replayed against ${r.input.policies} policies: ${s.allowed} allowed, ` +
+    `${s.denied} would be denied (${s.deniedDistinct} distinct)${tail}`
   );
 }
 

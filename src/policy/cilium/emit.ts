@@ -18,6 +18,10 @@ import {
 } from "../k8s/emit.js";
 import { CILIUM_API, type CiliumPortRule, type CiliumRule, NAMESPACE_LABEL } from "./types.js";
 
+/** The comment on `ingress: [{}]` / `egress: [{}]`, which a Kubernetes reader takes for allow-all. */
+export const DEFAULT_DENY_COMMENT =
+  " default deny: in Cilium this empty rule selects no peer, so it allows nothing; its presence puts the endpoint in default deny for this direction (unlike a NetworkPolicy `- {}`, which allows all)";
+
 function endpointSelector(p: Extract<Peer, { kind: "pods" }>, where: string): LabelSelector {
   const sel: LabelSelector = {};
   const labels: Record<string, string> = { ...(p.pods.matchLabels ?? {}) };
@@ -131,7 +135,11 @@ function emitPolicy(p: Policy): EmittedObject {
       return emitRule(r, where);
     });
   }
-  for (const dir of p.directions) if (!spec[dir] && !spec[`${dir}Deny`]) spec[dir] = [{}]; // enforced, nothing allowed
+  for (const dir of p.directions)
+    if (!spec[dir] && !spec[`${dir}Deny`]) {
+      spec[dir] = [{}]; // enforced, nothing allowed
+      comments.push({ path: ["spec", dir, 0], text: DEFAULT_DENY_COMMENT });
+    }
   const relaxed = p.directions.filter((d) => !(p.enforces ?? p.directions).includes(d));
   if (relaxed.length > 0) spec.enableDefaultDeny = Object.fromEntries(relaxed.map((d) => [d, false]));
   const ns = (p.subject.namespaces as { names: string[] }).names[0];

@@ -57,16 +57,31 @@ function writeConfig(text: string): string {
 }
 
 describe("microseg cde on Online Boutique", () => {
-  it("the maintainers' policies isolate paymentservice: only checkoutservice reaches it, on TCP 50051, by the paymentservice policy", async () => {
+  it("the maintainers' policies: inbound, only checkoutservice reaches paymentservice (TCP 50051, by the paymentservice policy); outbound is unrestricted (egress [{}]): FAIL", async () => {
     const r = await cde([maintainers]);
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain("CDE isolation: PASS");
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toContain("CDE isolation: FAIL (1 CDE workload, connectors: default/checkoutservice)");
+    expect(r.stdout).toContain("outbound: every outside address on every port (PCI DSS 1.3.2)");
     const e = r.json!;
-    expect(e.result).toBe("isolated");
+    expect(e.result).toBe("not-isolated");
     expect(e.scope.members).toEqual(["default/paymentservice"]);
     expect(e.scope.connectors).toEqual(["default/checkoutservice"]);
     const pay = e.workloads[0];
-    expect(pay.violations).toEqual([]);
+    expect(pay.isolated).toBe(false);
+    expect(pay.violations).toEqual([]); // nothing breaks in: the inbound proof holds
+    // PCI DSS 1.3.2: paymentservice's egress [{}] lets it connect anywhere outside, on every port,
+    // and to frontend (whose ingress admits everyone), an out-of-scope workload
+    expect(pay.outbound.unrestricted).toBe(true);
+    expect(pay.outbound.outside.map((h) => [h.dst, h.conns])).toEqual([
+      ["outside 0.0.0.0-255.255.255.255", "All Connections"],
+    ]);
+    expect(pay.outbound.outside[0].egress.rules).toEqual([
+      expect.stringMatching(/^NetworkPolicy default\/paymentservice egress rule #0 /),
+    ]);
+    expect(pay.outbound.outOfScope).toEqual(["default/frontend"]);
+    expect(pay.outbound.workloads.map((h) => [h.dst, h.conns])).toEqual([
+      ["default/frontend", "All Connections"],
+    ]);
     expect(pay.connectors.map((h) => [h.src, h.conns])).toEqual([["default/checkoutservice", "TCP 50051"]]);
     expect(pay.connectors[0].ingress.rules).toEqual([
       expect.stringMatching(
@@ -80,13 +95,29 @@ describe("microseg cde on Online Boutique", () => {
     expect(e.config?.sha256).toBe(createHash("sha256").update(readFileSync(config)).digest("hex"));
     expect(e.policiesEvaluated).toHaveLength(13);
     expect(Number.isNaN(Date.parse(e.generatedAt))).toBe(false);
-    expect(r.md).toContain("**PASS: the CDE is isolated.**");
+    expect(r.md).toContain("**FAIL: the CDE is not isolated.**");
+    expect(r.md).toContain(
+      "### default/paymentservice: NOT isolated (unrestricted outbound, outbound to 1 out-of-scope workload)",
+    );
+    expect(r.md).toContain(
+      "- **FAIL:** it may connect to every outside address on every port: nothing is specifically denied.",
+    );
     expect(r.md).toMatch(/\| .*network-policy-paymentservice\.yaml \| \d+ \| [0-9a-f]{64} \|/);
   });
 
-  it("our policies (generated from the static map) isolate it too", async () => {
+  it("our policies (generated from the static map) isolate it, inbound and outbound: PASS", async () => {
     const r = await cde([ours]);
     expect(r.code, r.stderr).toBe(0);
+    expect(r.json?.result).toBe("isolated");
+    // paymentservice calls nothing in the map: its generated egress allows only DNS to kube-dns
+    // (not in these manifests), so it may connect to nothing outside the CDE
+    expect(r.json?.workloads[0].outbound).toEqual({
+      outside: [],
+      workloads: [],
+      unrestricted: false,
+      outOfScope: [],
+    });
+    expect(r.md).toContain("- It may connect to nothing outside the CDE.");
     expect(r.json?.workloads[0].connectors.map((h) => [h.src, h.conns])).toEqual([
       ["default/checkoutservice", "TCP 50051"],
     ]);
@@ -110,6 +141,38 @@ describe("microseg cde on Online Boutique", () => {
     ]);
     expect(viaFrontend.hops[0].ingress.rules[0]).toMatch(/^NetworkPolicy default\/frontend ingress rule #0/);
     expect(r.md).toContain("**FAIL: the CDE is not isolated.**");
+  });
+
+  it("restricted outbound to an outside range (TCP 443 to a payment gateway's /24) is evidence, not a failure", async () => {
+    const extra = join(scratch(), "gateway");
+    await writeDirAtomic(extra, [
+      {
+        path: "payments-gateway.yaml",
+        content: [
+          "apiVersion: networking.k8s.io/v1",
+          "kind: NetworkPolicy",
+          "metadata: {name: payments-gateway, namespace: default}",
+          "spec:",
+          "  podSelector: {matchLabels: {app: paymentservice}}",
+          "  policyTypes: [Egress]",
+          "  egress:",
+          "    - to: [{ipBlock: {cidr: 203.0.113.0/24}}]",
+          "      ports: [{protocol: TCP, port: 443}]",
+          "",
+        ].join("\n"),
+      },
+    ]);
+    const r = await cde([ours, extra]);
+    expect(r.code, r.stderr).toBe(0);
+    const out = r.json!.workloads[0].outbound;
+    expect(out.unrestricted).toBe(false);
+    expect(out.outside.map((h) => [h.dst, h.conns])).toEqual([
+      ["outside 203.0.113.0-203.0.113.255", "TCP 443"],
+    ]);
+    expect(out.outside[0].egress.rules).toEqual([
+      expect.stringMatching(/^NetworkPolicy default\/payments-gateway egress rule #0 /),
+    ]);
+    expect(r.stdout).toContain("outbound (restricted): outside 203.0.113.0-203.0.113.255 (TCP 443)");
   });
 
   it("a policy that opens paymentservice breaks isolation; the report names that policy's rule", async () => {

@@ -17,6 +17,8 @@ export interface ReachGraph {
   fromOutside: Map<string, string>;
   /** For permitted graphs: the outside address ranges (`first-last`) that reach each workload. */
   outsideRanges?: Map<string, string[]>;
+  /** For permitted graphs: per workload, the outside ranges (`first-last`) it may connect to, with the connections. */
+  toOutside?: Map<string, { range: string; conns: string }[]>;
 }
 
 function addEdge(g: ReachGraph, src: string, dst: string, conns: string): void {
@@ -37,11 +39,24 @@ export function permittedGraph(input: PermittedInput): ReachGraph {
   const byName = new Map<string, string>();
   for (const w of input.workloads)
     if (w.kind !== "entity" && w.kind !== "external") byName.set(displayName(w), w.id);
-  const g: ReachGraph = { edges: new Map(), fromOutside: new Map(), outsideRanges: new Map() };
+  const g: ReachGraph = {
+    edges: new Map(),
+    fromOutside: new Map(),
+    outsideRanges: new Map(),
+    toOutside: new Map(),
+  };
   for (const p of analyzeConnectivity(input)) {
     const src = byName.get(p.src);
     const dst = byName.get(p.dst);
-    if (!dst) continue; // towards an outside address: not a pivot
+    if (!dst) {
+      // towards an outside address: not a pivot, but the source's outbound reach
+      if (src && p.dst.endsWith("[External]")) {
+        const list = g.toOutside!.get(src) ?? [];
+        list.push({ range: p.dst.slice(0, -"[External]".length), conns: p.conns.toString() });
+        g.toOutside!.set(src, list);
+      }
+      continue;
+    }
     if (src) addEdge(g, src, dst, p.conns.toString());
     else if (p.src.endsWith("[External]") && !g.fromOutside.has(dst))
       g.fromOutside.set(dst, p.conns.toString());

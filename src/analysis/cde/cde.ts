@@ -3,6 +3,10 @@
  * environment, and no address outside the cluster, can reach a CDE workload except through the
  * declared connectors. Every breaking path is listed (one shortest path per source, through
  * workloads that are neither CDE members nor connectors), with the rules permitting each hop.
+ * Outbound too (PCI DSS 1.3.2): every outside range and non-CDE workload a CDE workload may connect
+ * to is listed with its evidence; unrestricted outbound (every outside address on every port) and
+ * outbound to an out-of-scope workload (neither CDE member nor connector) fail isolation
+ * (docs/semantics.md "CDE outbound").
  */
 
 import type { CdeConfig } from "../../config/schema.js";
@@ -25,10 +29,25 @@ export interface BreakingPath {
   hops: HopEvidence[];
 }
 
+/** Where a CDE workload may connect out to (PCI DSS 1.3.2), with the evidence. */
+export interface CdeOutbound {
+  /** Outside address ranges (`first-last`) with the connections, and the rules of each. */
+  outside: HopEvidence[];
+  /** Workloads outside the CDE it may connect to (declared connectors included). */
+  workloads: HopEvidence[];
+  /** Every outside address on every port: nothing is "specifically denied" (1.3.2). Fails isolation. */
+  unrestricted: boolean;
+  /** Reached workloads that are neither CDE members nor connectors (out-of-scope systems). Fails isolation. */
+  outOfScope: string[];
+}
+
 /** The result for one CDE workload. */
 export interface CdeWorkloadResult {
   id: string;
+  /** No breaking inbound path, outbound restricted and to in-scope workloads only. */
   isolated: boolean;
+  /** The outbound reach (evidence for 1.3.2). */
+  outbound: CdeOutbound;
   /** Connectors that may reach it, with the evidence of the hop. */
   connectors: HopEvidence[];
   /** Other CDE members that may reach it (inside the CDE: allowed). */
@@ -81,6 +100,25 @@ function breakingSources(
   return next;
 }
 
+const IPV4_SPACE = 2 ** 32;
+
+function ipv4Number(a: string): number | undefined {
+  const parts = a.split(".").map(Number);
+  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) return undefined;
+  return ((parts[0] * 256 + parts[1]) * 256 + parts[2]) * 256 + parts[3];
+}
+
+/** True when the ranges allowed on all connections cover the whole IPv4 space. */
+function coversEverything(list: readonly { range: string; conns: string }[]): boolean {
+  let size = 0;
+  for (const { range, conns } of list) {
+    if (conns !== "All Connections") continue;
+    const [a, b] = range.split("-").map(ipv4Number);
+    if (a !== undefined && b !== undefined && b >= a) size += b - a + 1;
+  }
+  return size >= IPV4_SPACE;
+}
+
 /** Runs the isolation proof. */
 export function analyzeCde(input: CdeInput): CdeResult {
   const pods = input.workloads.filter((w) => w.kind === "pod-owner" || w.kind === "vm");
@@ -104,8 +142,25 @@ export function analyzeCde(input: CdeInput): CdeResult {
   const hop = (a: string, b: string) =>
     hopEvidence(ev, { id: a, endpoint: endpointOf(a, b) }, { id: b, endpoint: endpoints.get(b)! });
 
+  const outboundOf = (id: string): CdeOutbound => {
+    const src = { id, endpoint: endpoints.get(id)! };
+    const toOutside = graph.toOutside?.get(id) ?? [];
+    const outside = toOutside.flatMap(({ range }) => {
+      const ip = ipEndpoint(range.split("-")[0]);
+      return ip ? (hopEvidence(ev, src, { id: `${OUTSIDE} ${range}`, endpoint: ip }) ?? []) : [];
+    });
+    const reached = [...(graph.edges.get(id)?.keys() ?? [])].filter((d) => !memberSet.has(d)).sort();
+    return {
+      outside,
+      workloads: reached.flatMap((d) => hop(id, d) ?? []),
+      unrestricted: coversEverything(toOutside),
+      outOfScope: reached.filter((d) => !connectors.includes(d)),
+    };
+  };
+
   const workloads = members.map((id): CdeWorkloadResult => {
     const into = rev.get(id) ?? [];
+    const outbound = outboundOf(id);
     const violations = [...breakingSources(rev, id, stop)]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([source, path]) => ({
@@ -115,7 +170,8 @@ export function analyzeCde(input: CdeInput): CdeResult {
       }));
     return {
       id,
-      isolated: violations.length === 0,
+      isolated: violations.length === 0 && !outbound.unrestricted && outbound.outOfScope.length === 0,
+      outbound,
       connectors: into.filter((s) => connectors.includes(s)).flatMap((s) => hop(s, id) ?? []),
       fromCde: into.filter((s) => memberSet.has(s)),
       violations,

@@ -36,7 +36,12 @@ export const CDE_METHOD =
   "every range the policies distinguish. A CDE workload is isolated when every workload or address " +
   "that can reach it, directly or by pivoting through other workloads, does so only through a " +
   "CDE member or a declared connector. Each breaking path is listed with the rules that permit " +
-  "each hop (evaluated on sample ports of the permitted connections).";
+  "each hop (evaluated on sample ports of the permitted connections). Outbound (PCI DSS 1.3.2): " +
+  "every outside range and every workload outside the CDE that a CDE workload may connect to is " +
+  "listed with its rules; isolation also fails when a CDE workload may connect to every outside " +
+  "address on every port (nothing specifically denied), or to a workload that is neither a CDE " +
+  "member nor a declared connector (an out-of-scope system connected to the CDE). Restricted " +
+  "outbound to outside addresses is evidence for the assessor to check against the business need.";
 
 /** Builds the evidence document. */
 export function cdeEvidence(

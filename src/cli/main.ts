@@ -274,7 +274,9 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .description(
       "Proves that no workload outside the CDE (cde.members of --config), and no outside address, can " +
         "reach a CDE workload except through the declared connectors, listing every breaking path with " +
-        "the rules that permit each hop. With --out DIR, writes cde-evidence.md and cde-evidence.json " +
+        "the rules that permit each hop, and what each CDE workload may connect out to (PCI DSS 1.3.2: " +
+        "unrestricted outbound, or outbound to a workload that is neither in the CDE nor a connector, " +
+        "fails isolation). With --out DIR, writes cde-evidence.md and cde-evidence.json " +
         "(inputs with SHA-256, policies evaluated, timestamp, result per CDE workload). Exit 1 when " +
         "isolation fails.",
     )

@@ -63,6 +63,8 @@ export interface CompiledLayer {
   /** The layer's enforcement plane, protocols and mode, as in the IR (src/eval/planes.ts). */
   plane?: string;
   protocols?: readonly Protocol[];
+  /** Destination ports the layer never sees (IR `exemptPorts`). */
+  exemptPorts?: readonly number[];
   mode?: "enforce" | "audit";
   policies: readonly CompiledPolicy[];
   /** Policies whose subject names namespaces, by namespace name. */
@@ -226,6 +228,7 @@ function compileLayer(layer: Layer): CompiledLayer {
   };
   if (layer.plane !== undefined) out.plane = layer.plane;
   if (layer.protocols !== undefined) out.protocols = layer.protocols;
+  if (layer.exemptPorts !== undefined) out.exemptPorts = layer.exemptPorts;
   if (layer.mode !== undefined) out.mode = layer.mode;
   return out;
 }

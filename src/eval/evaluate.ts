@@ -121,7 +121,7 @@ export function createEvaluator(set: Parameters<typeof compilePolicySet>[0]): Ev
   ): SideVerdict => {
     for (const i of plane) {
       const [layer, q] = queries[i];
-      if (!layerSees(layer, conn.protocol)) continue;
+      if (!layerSees(layer, conn.protocol, conn.port)) continue;
       const r = decideStage(layer, conn.http ? { ...q, http: conn.http } : q, conn.protocol, conn.port);
       if (r.outcome === "allow" || r.outcome === "deny")
         return {

@@ -3,7 +3,7 @@
  * machine; planes are independent, so a connection must pass every plane. Audit layers are not
  * enforced; a layer limited to some protocols has no opinion on the others.
  */
-import { ConnSet, PortSet, type Protocol } from "../model/ports.js";
+import { ConnSet, PortSet, PROTOCOLS, type Protocol } from "../model/ports.js";
 import type { CompiledLayer } from "./compile.js";
 
 /** The plane of a layer whose `plane` is not set. */
@@ -23,13 +23,17 @@ export function planeGroups(layers: readonly CompiledLayer[]): number[][] {
   return [...groups.values()];
 }
 
-/** Does the layer see connections of this protocol? */
-export function layerSees(layer: CompiledLayer, protocol: Protocol): boolean {
-  return !layer.protocols || layer.protocols.includes(protocol);
+/** Does the layer see connections of this protocol (to this destination port, when given)? */
+export function layerSees(layer: CompiledLayer, protocol: Protocol, port?: number): boolean {
+  if (layer.protocols && !layer.protocols.includes(protocol)) return false;
+  return port === undefined || !layer.exemptPorts?.includes(port);
 }
 
 /** The connections a layer sees (every connection when it is not limited). */
 export function layerScope(layer: CompiledLayer): ConnSet {
-  if (!layer.protocols) return ConnSet.ALL;
-  return ConnSet.of(layer.protocols.map((p): [Protocol, PortSet] => [p, PortSet.ALL]));
+  const exempt = PortSet.of((layer.exemptPorts ?? []).map((p) => ({ from: p, to: p })));
+  const ports = PortSet.ALL.subtract(exempt);
+  if (!layer.protocols && exempt.isEmpty()) return ConnSet.ALL;
+  const protocols = layer.protocols ?? PROTOCOLS;
+  return ConnSet.of(protocols.map((p): [Protocol, PortSet] => [p, ports]));
 }

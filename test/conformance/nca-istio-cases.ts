@@ -286,7 +286,10 @@ export function ourPairs(
 ): { pairs: PairPorts; errors: string[]; kinds: string[] } {
   const { inv } = q;
   const sink = new ProblemSink();
-  const set = parseAllPolicies(q.policies, sink, opts);
+  const parsed = parseAllPolicies(q.policies, sink, opts);
+  // NCA applies Istio policies to every TCP port; the sidecar's own uninterrupted ports
+  // (15020/15021/15090, docs/semantics.md) are not modelled there, so compare without them.
+  const set = { ...parsed, layers: parsed.layers.map(({ exemptPorts: _, ...l }) => l) };
   const ev = createEvaluator(set);
   const ws = inv.workloads.filter((w) => w.kind === "pod-owner");
   const eps = ws.map((w) => podEndpoint(w, inv.namespaces.get(w.namespace ?? "default")));

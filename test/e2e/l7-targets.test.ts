@@ -19,11 +19,16 @@ import { createEvaluator } from "../../src/eval/evaluate.js";
 import { podPrincipal } from "../../src/eval/peers.js";
 import { loadK8sInventoryFromText } from "../../src/inventory/k8s/load.js";
 import type { CommunicationMap } from "../../src/model/map.js";
+import { PortSet } from "../../src/model/ports.js";
 import { ProblemSink } from "../../src/model/problems.js";
 import type { PolicySet } from "../../src/policy/ir/types.js";
 import { workloadMeshState } from "../../src/policy/istio/mesh.js";
+import { ISTIO_UNINTERCEPTED_PORTS } from "../../src/policy/istio/parse.js";
 import { parseAllPolicies } from "../../src/policy/parse-all.js";
 import { corpusPath, repoRoot } from "../helpers/corpus.js";
+
+/** Ports the Istio sidecar never intercepts (docs/semantics.md). */
+const SIDECAR_PORTS = PortSet.of(ISTIO_UNINTERCEPTED_PORTS.map((p) => ({ from: p, to: p })));
 
 const quiet = () => {};
 const schemas = join(repoRoot(), "..", "shared", "schemas");
@@ -181,7 +186,8 @@ describe.each(cases)("%s", (name, load) => {
         if (!policed.has(d.namespace)) continue;
         // Istio enforces ingress only: compare with what the destination admits
         const ingress = parsed.k8s.sideConns(de, se, "ingress", de.ports).ports("TCP");
-        const istio = parsed.istio.allowedConns(se, de).ports("TCP");
+        // the sidecar's own ports are outside Istio's control (never intercepted): not compared
+        const istio = parsed.istio.allowedConns(se, de).ports("TCP").subtract(SIDECAR_PORTS);
         pairs++;
         if (istio.equals(ingress)) continue;
         // a client outside the mesh presents no principal: Istio admits it nowhere (generate warns)

@@ -246,6 +246,12 @@ export interface Layer {
   plane?: string;
   /** The protocols the layer sees; others pass it with no opinion (Istio sees TCP only). Absent = all. */
   protocols?: Protocol[];
+  /**
+   * Destination ports the layer never sees (they pass it with no opinion): the Istio sidecar does
+   * not intercept inbound connections to its own ports 15020, 15021 and 15090 (istio-iptables
+   * returns them before the redirect to Envoy), so no AuthorizationPolicy or mTLS mode applies.
+   */
+  exemptPorts?: number[];
   /** `audit`: the layer only marks traffic (Istio AUDIT); the evaluator skips it. Absent = enforce. */
   mode?: "enforce" | "audit";
 }

@@ -25,6 +25,13 @@ export interface IstioParseOptions {
   rootNamespace?: string;
 }
 
+/**
+ * Ports of the sidecar itself that it does not intercept inbound (Envoy's Prometheus endpoint
+ * 15090, health 15021, merged telemetry 15020): connections to them bypass AuthorizationPolicy and
+ * the mTLS mode.
+ */
+export const ISTIO_UNINTERCEPTED_PORTS: readonly number[] = [15020, 15021, 15090];
+
 /** The layers an Istio policy set always has, in evaluation order. */
 export function emptyIstioPolicySet(): PolicySet {
   const layer = (stage: StageKind, combining: Layer["combining"], mode?: "audit"): Layer => ({
@@ -33,6 +40,7 @@ export function emptyIstioPolicySet(): PolicySet {
     policies: [],
     plane: MESH_PLANE,
     protocols: ["TCP"],
+    exemptPorts: [...ISTIO_UNINTERCEPTED_PORTS],
     ...(mode ? { mode } : {}),
   });
   return {

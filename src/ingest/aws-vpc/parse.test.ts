@@ -267,7 +267,7 @@ describe("AWS VPC flow logs: detection, gzip and Parquet through readFlows", () 
     expect(problems.items.map((p) => [p.code, p.message])).toEqual([
       [
         "flow-ignored",
-        "404 record(s) without a flow skipped (status records of the source: node status, lost events, NODATA …)",
+        "404 records without a flow skipped (status records of the source: node status, lost events, NODATA …)",
       ],
     ]);
   });

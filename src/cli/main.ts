@@ -54,7 +54,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       "configuration file (microseg.yaml: zones, data classes, the CDE), read by generate, zones, lint, " +
         "cde and blast-radius; microseg init writes a starter one",
     )
-    .option("--verbose", "say more: every flow format's detection score, info notes", false)
+    .option("--verbose", "say more: every flow format's detection score (discover, verify, ingest)", false)
     .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError("(run the command with --help for usage)")
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })

@@ -19,7 +19,7 @@ import { renderTextTable } from "../../render/table.js";
 import { loadPolicyInputs } from "../inputs.js";
 import type { CliIo } from "../main.js";
 import { discoverMap, mapSummaryLine } from "./discover.js";
-import { generateFromMap, renderObjects } from "./generate.js";
+import { coveredWorkloads, generateFromMap, renderObjects } from "./generate.js";
 import { deniedTable, verifyPolicies, verifySummaryLine } from "./verify.js";
 
 /** Options of `demo`. */
@@ -82,7 +82,7 @@ async function demoIn(corpus: string, work: string, o: DemoOptions): Promise<num
   const bPolicies = renderObjects(bGen.objects);
   files.push({ path: "bookinfo/map.json", content: mapToJson(bMap) });
   for (const f of bPolicies) files.push({ path: `bookinfo/policies/${f.path}`, content: f.content });
-  say(`generate: ${bGen.objects.length} NetworkPolicies for ${bGen.synth.units.length} workloads`);
+  say(`generate: ${bGen.objects.length} NetworkPolicies for ${coveredWorkloads(bGen.synth)} workloads`);
   await writeDirAtomic(join(work, "bookinfo"), bPolicies);
   const bVerify = await verifyPolicies({ policies: [join(work, "bookinfo")], flows: [flows], log: quiet });
   say(verifySummaryLine(bVerify.report));
@@ -99,7 +99,7 @@ async function demoIn(corpus: string, work: string, o: DemoOptions): Promise<num
   const oPolicies = renderObjects(oGen.objects);
   files.push({ path: "online-boutique/map.json", content: mapToJson(oMap) });
   for (const f of oPolicies) files.push({ path: `online-boutique/policies/${f.path}`, content: f.content });
-  say(`generate: ${oGen.objects.length} NetworkPolicies for ${oGen.synth.units.length} workloads`);
+  say(`generate: ${oGen.objects.length} NetworkPolicies for ${coveredWorkloads(oGen.synth)} workloads`);
   const staging = join(work, "online-boutique");
   await writeDirAtomic(staging, oPolicies);
   await writeDirAtomic(join(work, "map"), [{ path: "map.json", content: mapToJson(oMap) }]);

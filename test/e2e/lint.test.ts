@@ -233,3 +233,18 @@ describe("SARIF", () => {
     expect(r.stdout.trim().split("\n")).toHaveLength(LINT_RULES.length + 1);
   });
 });
+
+describe("missing-policy-types", () => {
+  it("flags an empty egress list without policyTypes (egress stays open), not a non-empty one", async () => {
+    const dir = scratch();
+    const np = (name: string, egress: string) =>
+      `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: ${name}, namespace: shop}\nspec:\n  podSelector: {matchLabels: {app: ${name}}}\n  ingress: [{}]\n${egress}`;
+    const { writeFileSync } = await import("node:fs");
+    writeFileSync(join(dir, "empty.yaml"), np("empty", "  egress: []\n"));
+    writeFileSync(join(dir, "rules.yaml"), np("rules", "  egress: [{to: [{podSelector: {}}]}]\n"));
+    const r = await lint([dir]);
+    const flagged = r.has("missing-policy-types");
+    expect(flagged.map((f) => f.subject)).toEqual(["NetworkPolicy shop/empty"]);
+    expect(flagged[0].message).toContain("an empty egress list");
+  });
+});

@@ -139,18 +139,23 @@ export function checkDnsEgress(ctx: LintContext): LintFinding[] {
   return out;
 }
 
-/** NetworkPolicies without policyTypes and without egress: egress stays open. */
+/**
+ * NetworkPolicies without policyTypes and without egress rules: egress stays open. An empty
+ * `egress: []` counts as no egress rules: defaulting adds Egress only for a non-empty list
+ * (docs/semantics.md), so it too leaves egress open, probably not what its author meant.
+ */
 export function checkPolicyTypes(ctx: LintContext): LintFinding[] {
   const out: LintFinding[] = [];
   for (const res of ctx.resources) {
     if (res.kind !== "NetworkPolicy" || !res.apiVersion.startsWith("networking.k8s.io/")) continue;
     const spec = (res.raw.spec ?? {}) as Record<string, unknown>;
-    if (spec.policyTypes !== undefined || spec.egress !== undefined) continue;
+    const hasEgressRules = Array.isArray(spec.egress) && spec.egress.length > 0;
+    if (spec.policyTypes !== undefined || hasEgressRules) continue;
     const line = res.lineAt?.(["spec"]) ?? res.location.line;
     out.push(
       finding(
         "missing-policy-types",
-        `NetworkPolicy ${res.metadata.namespace ?? "default"}/${res.metadata.name} has no policyTypes and no egress rules: only Ingress is enforced, egress of its pods stays open`,
+        `NetworkPolicy ${res.metadata.namespace ?? "default"}/${res.metadata.name} has no policyTypes and ${Array.isArray(spec.egress) ? "an empty egress list" : "no egress rules"}: only Ingress is enforced, egress of its pods stays open`,
         { ...res.location, ...(line !== undefined ? { line } : {}) },
         `NetworkPolicy ${res.metadata.namespace ?? "default"}/${res.metadata.name}`,
       ),

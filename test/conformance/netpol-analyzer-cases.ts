@@ -8,9 +8,10 @@
  * `connlist-multinet-txt`, `connlist-multinet-json`, `exposure-txt`, `exposure-json`,
  * `explain-txt`, `cli-list`, `eval-pairs`, `eval-pairs-multinet`, `fatal`, `fatal-multinet`.
  */
+
 import { readFileSync } from "node:fs";
 import { afterAll } from "vitest";
-import { runCli } from "../../src/cli/main.js";
+import { type RunResult, run } from "../cli/run.js";
 import { corpusPath } from "../helpers/corpus.js";
 
 /** A connlist/exposure entry of cases.json. */
@@ -114,28 +115,11 @@ export function microsegArgs(cli: string): string[] {
   return out;
 }
 
-/** What one in-process CLI run produced. */
-export interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+/** What one in-process CLI run produced (the CLI tests' runner: one mechanism for both suites). */
+export type CliRun = RunResult;
 
 /** Runs `microseg <args>` in process through the real entry point, capturing both streams. */
-export async function runMicroseg(args: string[]): Promise<CliRun> {
-  let stdout = "";
-  let stderr = "";
-  const code = await runCli(args, {
-    stdout: (s) => {
-      stdout += s;
-    },
-    stderr: (s) => {
-      stderr += s;
-    },
-    isTty: false,
-  });
-  return { code, stdout, stderr };
-}
+export const runMicroseg: (args: string[]) => Promise<CliRun> = run;
 
 /** The corpus comparison form: every `\n` and `\r` removed. */
 export function flat(s: string): string {

@@ -23,11 +23,10 @@ import {
   type RefAdminPort,
   type RefAdminRule,
   type RefCluster,
-  type RefEndpoint,
   type RefPod,
   referenceAllows,
 } from "./reference.js";
-import { resourceOf } from "./test-support.js";
+import { endpointPicker, resourceOf } from "./test-support.js";
 
 const NAMESPACES = ["ns0", "ns1", "ns2", "ns3"];
 const KEYS = ["app", "tier"];
@@ -290,19 +289,7 @@ function checkCluster(c: Cluster, tally: Tally): void {
   const engine = createEvaluator(set);
   const cluster: RefCluster = { namespaces, policies, admin: c.admin };
   const refPods: RefPod[] = c.pods.map((p, i) => ({ ...p, name: `pod${i}` }));
-  const pick = (x: number | string): [RefEndpoint, Endpoint] => {
-    if (typeof x === "string") return [{ ip: x }, ipEndpoint(x)!];
-    const pod = refPods[x % refPods.length];
-    const ep: PodEndpoint = {
-      kind: "pod",
-      id: `${pod.namespace}/${pod.name}`,
-      namespace: pod.namespace,
-      labels: pod.labels,
-      namespaceLabels: namespaces[pod.namespace],
-      ports: pod.ports,
-    };
-    return [{ pod }, ep];
-  };
+  const pick = endpointPicker(refPods, namespaces);
   tally.clusters++;
   checkMatrix(
     engine,

@@ -16,10 +16,9 @@ import type {
   NetworkPolicySpec,
   PolicyType,
 } from "../policy/k8s/types.js";
-import { type Endpoint, ipEndpoint, type PodEndpoint } from "./endpoint.js";
 import { createEvaluator } from "./evaluate.js";
-import { type RefCluster, type RefEndpoint, type RefPod, referenceAllows } from "./reference.js";
-import { resourceOf } from "./test-support.js";
+import { type RefCluster, type RefPod, referenceAllows } from "./reference.js";
+import { endpointPicker, resourceOf } from "./test-support.js";
 
 const NAMESPACES = ["ns0", "ns1", "ns2"];
 const KEYS = ["app", "tier", "team"];
@@ -218,19 +217,7 @@ function checkCluster(c: Cluster, tally: Tally): void {
   expect(sink.items).toEqual([]);
   const engine = createEvaluator(set);
   const refPods: RefPod[] = c.pods.map((p, i) => ({ ...p, name: `pod${i}` }));
-  const pick = (x: number | string): [RefEndpoint, Endpoint] => {
-    if (typeof x === "string") return [{ ip: x }, ipEndpoint(x)!];
-    const pod = refPods[x % refPods.length];
-    const ep: PodEndpoint = {
-      kind: "pod",
-      id: `${pod.namespace}/${pod.name}`,
-      namespace: pod.namespace,
-      labels: pod.labels,
-      namespaceLabels: namespaces[pod.namespace],
-      ports: pod.ports,
-    };
-    return [{ pod }, ep];
-  };
+  const pick = endpointPicker(refPods, namespaces);
   tally.clusters++;
   for (const conn of c.conns) {
     if (typeof conn.src === "string" && typeof conn.dst === "string") continue;

@@ -4,7 +4,8 @@
 import type { K8sResource } from "../inventory/types.js";
 import type { Protocol } from "../model/ports.js";
 import type { ContainerPort } from "../model/workload.js";
-import { type IpEndpoint, ipEndpoint, type PodEndpoint } from "./endpoint.js";
+import { type Endpoint, type IpEndpoint, ipEndpoint, type PodEndpoint } from "./endpoint.js";
+import type { RefEndpoint, RefPod } from "./reference.js";
 
 /** A K8sResource around a raw object, located at `file:line`. */
 export function resourceOf(raw: Record<string, unknown>, file = "policies.yaml", line = 1): K8sResource {
@@ -60,4 +61,27 @@ export function ip(text: string): IpEndpoint {
 /** A container port. */
 export function cport(port: number, name?: string, protocol: Protocol = "TCP"): ContainerPort {
   return name === undefined ? { port, protocol } : { name, port, protocol };
+}
+
+/**
+ * For the differential tests: turns a random case's endpoint (a pod index or an IP) into the
+ * reference evaluator's endpoint and the engine's, from the same pods and namespace labels.
+ */
+export function endpointPicker(
+  refPods: readonly RefPod[],
+  namespaces: Record<string, Record<string, string>>,
+): (x: number | string) => [RefEndpoint, Endpoint] {
+  return (x) => {
+    if (typeof x === "string") return [{ ip: x }, ipEndpoint(x)!];
+    const pod = refPods[x % refPods.length];
+    const ep: PodEndpoint = {
+      kind: "pod",
+      id: `${pod.namespace}/${pod.name}`,
+      namespace: pod.namespace,
+      labels: pod.labels,
+      namespaceLabels: namespaces[pod.namespace],
+      ports: pod.ports,
+    };
+    return [{ pod }, ep];
+  };
 }

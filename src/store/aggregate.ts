@@ -82,9 +82,9 @@ function ownCopy(s: string): string {
 const SEP = "\u0000";
 
 /** Flows → hourly rows, drained in chunks. */
-export class HourlyAggregator {
-  /** Counts so far. */
-  readonly counts: AggregateCounts = {
+/** The empty counts. */
+export function emptyCounts(): AggregateCounts {
+  return {
     records: 0,
     byVerdict: {},
     edgeRecords: 0,
@@ -95,6 +95,11 @@ export class HourlyAggregator {
     otherVerdict: 0,
     selfPeerSkipped: 0,
   };
+}
+
+export class HourlyAggregator {
+  /** Counts so far. */
+  readonly counts: AggregateCounts = emptyCounts();
   /** Addresses that resolved to no workload (`cidr:` or a named network), by the id they became. */
   readonly unresolved = new Map<string, string>();
   private readonly byIp = new Map<string, { from: number; to: number; id: string }[]>();

@@ -3,7 +3,9 @@
  * format, verdicts, what the record rules did, unresolved addresses, skipped lines with the
  * first locations.
  */
-import type { AggregateCounts } from "../aggregate.js";
+import { type AggregateCounts, emptyCounts } from "../aggregate.js";
+
+export { emptyCounts };
 
 /** One input file's outcome. */
 export interface IngestFileReport {
@@ -37,21 +39,6 @@ export interface IngestSummary {
   ignoredLines: number;
   /** The first skipped lines (up to 20), in input order. */
   firstSkipped: SkippedLine[];
-}
-
-/** The empty counts. */
-export function emptyCounts(): AggregateCounts {
-  return {
-    records: 0,
-    byVerdict: {},
-    edgeRecords: 0,
-    droppedRecords: 0,
-    repliesSkipped: 0,
-    samePodSkipped: 0,
-    noPort: 0,
-    otherVerdict: 0,
-    selfPeerSkipped: 0,
-  };
 }
 
 /** Adds `b` into `a`. */

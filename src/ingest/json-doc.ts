@@ -1,86 +1,18 @@
 /**
- * Whole-document JSON helpers for document formats: the elements of a top-level array (or the one
- * top-level value, or one value per line) with the line each starts on, so that problems keep their
- * file:line even when the document is pretty-printed.
+ * JSON document helpers for document formats: parsing one value the splitter cut out
+ * (src/ingest/json-splitter.ts), telling a document from JSON lines by its first lines, and reading
+ * a whole text in memory the way readers stream a file (tests, small inputs).
  */
+import { DEFAULT_MAX_VALUE_CHARS, type JsonChunk, splitJsonText } from "./json-splitter.js";
+import {
+  type FlowParserOptions,
+  type FlowSkip,
+  type JsonDocumentReader,
+  type LocatedParseResult,
+  malformed,
+} from "./types.js";
 
-/** One top-level JSON value of a document: its text and 1-based start line. */
-export interface JsonChunk {
-  text: string;
-  line: number;
-}
-
-/**
- * Splits a document into top-level values: the elements of a top-level array, else every top-level
- * value in turn (one pretty-printed object, or JSON lines). A scan that respects strings; values are
- * not parsed here. An unterminated value is returned as it is (its parse fails where it is used).
- */
-export function splitJsonDocument(text: string): JsonChunk[] {
-  const out: JsonChunk[] = [];
-  const n = text.length;
-  let line = 1;
-  let i = 0;
-  // skip blanks to the first value
-  const skipBlank = () => {
-    while (i < n) {
-      const c = text.charCodeAt(i);
-      if (c === 10) line++;
-      else if (c !== 32 && c !== 9 && c !== 13 && c !== 44) break; // blanks and commas between values
-      i++;
-    }
-  };
-  skipBlank();
-  let inArray = false;
-  if (text[i] === "[") {
-    inArray = true;
-    i++;
-    skipBlank();
-  }
-  while (i < n) {
-    if (inArray && text[i] === "]") break;
-    const start = i;
-    const startLine = line;
-    i = valueEnd(text, i, (nl) => (line += nl));
-    out.push({ text: text.slice(start, i), line: startLine });
-    skipBlank();
-  }
-  return out;
-}
-
-/** The index just after the JSON value starting at `i` (objects/arrays by depth, strings, scalars). */
-function valueEnd(text: string, start: number, newlines: (n: number) => void): number {
-  const n = text.length;
-  let depth = 0;
-  let inString = false;
-  let nl = 0;
-  let i = start;
-  for (; i < n; i++) {
-    const c = text[i];
-    if (c === "\n") nl++;
-    if (inString) {
-      if (c === "\\") i++;
-      else if (c === '"') {
-        inString = false;
-        if (depth === 0) {
-          i++;
-          break;
-        }
-      }
-      continue;
-    }
-    if (c === '"') inString = true;
-    else if (c === "{" || c === "[") depth++;
-    else if (c === "}" || c === "]") {
-      depth--;
-      if (depth <= 0) {
-        i++;
-        break;
-      }
-    } else if (depth === 0 && (c === "," || c === "\n" || c === " ")) break;
-  }
-  newlines(nl);
-  return i;
-}
+export type { JsonChunk } from "./json-splitter.js";
 
 /** Parses a chunk; undefined when it is not valid JSON. */
 export function parseChunk(chunk: JsonChunk): unknown {
@@ -102,4 +34,33 @@ export function startsJsonDocument(firstLines: readonly string[]): boolean {
   } catch {
     return first.startsWith("{");
   }
+}
+
+/** The malformed record a value longer than the cap (`maxChars` characters) stands for. */
+export function overlongValue(maxChars: number): FlowSkip {
+  const m = maxChars / (1024 * 1024);
+  const size = `${Number.isInteger(m) ? m : m.toFixed(1)} MiB`;
+  return malformed(`JSON value longer than ${size} (${maxChars} characters) skipped`);
+}
+
+/** The results of one value the splitter cut out: an over-long one is one malformed record. */
+export function parseJsonValue(
+  reader: JsonDocumentReader,
+  value: JsonChunk,
+  file: string,
+  options: { parserOptions?: FlowParserOptions; maxValueChars?: number } = {},
+): Iterable<LocatedParseResult> {
+  if (!value.overlong) return reader.parseValue(value, file, options.parserOptions);
+  return [{ line: value.line, result: overlongValue(options.maxValueChars ?? DEFAULT_MAX_VALUE_CHARS) }];
+}
+
+/** The results of a whole document text, value by value, as readers get them from a streamed file. */
+export function* parseJsonDocumentText(
+  reader: JsonDocumentReader,
+  text: string,
+  file: string,
+  parserOptions?: FlowParserOptions,
+): Generator<LocatedParseResult> {
+  for (const value of splitJsonText(text, { unwrap: reader.unwrap }))
+    yield* parseJsonValue(reader, value, file, { parserOptions });
 }

@@ -3,6 +3,7 @@
  * listed in the explicit registry array of src/ingest/registry.ts.
  */
 import type { Flow } from "../model/flow.js";
+import type { JsonChunk } from "./json-splitter.js";
 
 /** Why a line carried no flow: `ignored` (a status record of the source) or `malformed`. */
 export type FlowSkipKind = "ignored" | "malformed";
@@ -28,6 +29,14 @@ export interface LocatedParseResult {
   result: FlowParseResult;
 }
 
+/** How a document format reads the values of a JSON document (see FlowFormat.jsonDocument). */
+export interface JsonDocumentReader {
+  /** Keys of a top-level object whose array holds the records, read element by element (Azure: `records`). */
+  readonly unwrap?: readonly string[];
+  /** The results of one value: an array element, an unwrapped record (`key` set) or a top-level value. */
+  parseValue(value: JsonChunk, file: string, options?: FlowParserOptions): Iterable<LocatedParseResult>;
+}
+
 /** A parser for one file: it may keep state across lines (header lines, column layouts). */
 export interface FlowParser {
   /** Parses one line; `lineNo` is 1-based. Never throws for bad input: it returns a FlowSkip. */
@@ -46,11 +55,14 @@ export interface FlowFormat {
   createParser(file: string, options?: FlowParserOptions): FlowParser;
   /**
    * Document formats (JSON documents that are not one record per line, e.g. Azure's
-   * `{"records":[…]}` or a JSON array of log entries): parses a whole file. Readers call it instead
-   * of the line parser when `isDocument` says the file is one (the whole file is then in memory).
+   * `{"records":[…]}` or a JSON array of log entries): how a document is read value by value.
+   * Readers stream the file through src/ingest/json-splitter.ts and call it instead of the line
+   * parser when `isDocument` says the file is a document; memory is one value, not the file.
    */
+  jsonDocument?: JsonDocumentReader;
+  /** With `jsonDocument`, the same for a whole text in memory (tests, small inputs): see parseJsonDocumentText. */
   parseDocument?(text: string, file: string, options?: FlowParserOptions): Iterable<LocatedParseResult>;
-  /** With `parseDocument`: whether a file starting with these lines is read as a document (default: always). */
+  /** With `jsonDocument`: whether a file starting with these lines is read as a document (default: always). */
   isDocument?(firstLines: readonly string[]): boolean;
   /**
    * Binary formats (Parquet): reads a file by path, one result per record (`line` = row number).

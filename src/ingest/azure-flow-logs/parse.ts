@@ -1,8 +1,9 @@
 /**
  * Azure NSG flow logs (v1/v2, category NetworkSecurityGroupFlowEvent) and VNet flow logs (v4,
  * category FlowLogFlowEvent). A blob (`PT1H.json`) is one JSON document `{"records":[…]}`, usually
- * not one record per line, so this is a document format; files with one document or one bare
- * record per line (Event Hub / test exports) are read the same way.
+ * not one record per line, so this is a document format, streamed record by record (each element
+ * of `records` on its own); files with one document or one bare record per line (Event Hub / test
+ * exports) are read the same way.
  *
  * Tuples: NSG `ts(s),src,dst,sport,dport,T|U,I|O,A|D[,B|C|E,pktsS2D,bytesS2D,pktsD2S,bytesD2S]`;
  * VNet `ts(ms),src,dst,sport,dport,IANA proto,I|O,B|C|E|D,encryption,pktsS2D,bytesS2D,pktsD2S,bytesD2S`.
@@ -13,12 +14,13 @@
  */
 import type { Flow, FlowEndpoint } from "../../model/flow.js";
 import { countOf, ianaProtocolName, normaliseProtocol, portOf } from "../common.js";
-import { type JsonChunk, parseChunk, splitJsonDocument } from "../json-doc.js";
+import { type JsonChunk, parseChunk, parseJsonDocumentText } from "../json-doc.js";
 import {
   type FlowFormat,
   type FlowParseResult,
   type FlowParser,
   isFlowSkip,
+  type JsonDocumentReader,
   type LocatedParseResult,
   malformed,
 } from "../types.js";
@@ -118,59 +120,52 @@ function* recordTuples(rec: Obj): Generator<{ tuple: string; ctx: TupleContext }
   }
 }
 
-/** The records of one top-level value: `{"records":[…]}` or a bare record. */
-function recordsOf(v: unknown): Obj[] | undefined {
-  const o = obj(v);
-  if (!o) return undefined;
-  if (Array.isArray(o.records)) return o.records.map(obj).filter((r): r is Obj => r !== undefined);
-  return o.properties || o.flowRecords ? [o] : undefined;
+/** Whether an object is one Azure record (NSG: `properties`; VNet: `flowRecords`). */
+const isRecord = (o: Obj) => o.properties !== undefined || o.flowRecords !== undefined;
+
+/** The record a value is: an element of `records` (`key` set) or a bare record; else why not. */
+function recordOf(chunk: JsonChunk): Obj | string {
+  const o = obj(parseChunk(chunk));
+  if (o && isRecord(o)) return o;
+  return chunk.key === undefined
+    ? 'expected an Azure flow-log document ({"records":[…]}) or record'
+    : "expected an Azure flow-log record (an object with properties or flowRecords)";
 }
 
-/** Counts newlines of `text` from a position onwards, remembering where it stopped. */
-function lineCounter(text: string) {
-  let pos = 0;
-  let line = 1;
-  return (to: number): number => {
-    for (let i = text.indexOf("\n", pos); i >= 0 && i < to; i = text.indexOf("\n", i + 1)) {
-      line++;
-      pos = i + 1;
-    }
-    return line;
-  };
-}
-
-/** Parses one top-level value; tuples are located by finding their strings in the document. */
-function* parseChunkTuples(
-  chunk: JsonChunk,
-  text: string,
-  file: string,
-  lineOf: (i: number) => number,
-  cursor: { at: number },
-): Generator<LocatedParseResult> {
-  const records = recordsOf(parseChunk(chunk));
-  if (!records) {
-    yield {
-      line: chunk.line,
-      result: malformed('expected an Azure flow-log document ({"records":[…]}) or record'),
-    };
+/** Parses one value; each tuple is located by finding its string in the value's text. */
+export function* parseAzureValue(chunk: JsonChunk, file: string): Generator<LocatedParseResult> {
+  const rec = recordOf(chunk);
+  if (typeof rec === "string") {
+    yield { line: chunk.line, result: malformed(rec) };
     return;
   }
-  for (const rec of records) {
-    for (const { tuple, ctx } of recordTuples(rec)) {
-      const at = text.indexOf(`"${tuple}"`, cursor.at);
-      if (at >= 0) cursor.at = at + tuple.length;
-      const line = at >= 0 ? lineOf(at) : chunk.line;
-      const origin = { format: AZURE_FORMAT_NAME, file, line };
-      yield { line, result: convertAzureTuple(tuple, ctx, origin) };
+  const text = chunk.text;
+  let cursor = 0;
+  let counted = 0;
+  let line = chunk.line;
+  for (const { tuple, ctx } of recordTuples(rec)) {
+    const at = text.indexOf(`"${tuple}"`, cursor);
+    if (at >= 0) {
+      cursor = at + tuple.length;
+      for (let nl = text.indexOf("\n", counted); nl >= 0 && nl < at; nl = text.indexOf("\n", counted)) {
+        line++;
+        counted = nl + 1;
+      }
     }
+    const where = at >= 0 ? line : chunk.line;
+    yield {
+      line: where,
+      result: convertAzureTuple(tuple, ctx, { format: AZURE_FORMAT_NAME, file, line: where }),
+    };
   }
 }
 
-/** Parses a whole file: one document, or one document/record per line. */
-export function* parseAzureDocument(text: string, file: string): Generator<LocatedParseResult> {
-  const lineOf = lineCounter(text);
-  const cursor = { at: 0 };
-  for (const chunk of splitJsonDocument(text)) yield* parseChunkTuples(chunk, text, file, lineOf, cursor);
+/** How Azure documents are read: each element of `records` (or each bare record) on its own. */
+const azureDocument: JsonDocumentReader = { unwrap: ["records"], parseValue: parseAzureValue };
+
+/** Parses a whole text: one document, or one document/record per line. */
+export function parseAzureDocument(text: string, file: string): Generator<LocatedParseResult> {
+  return parseJsonDocumentText(azureDocument, text, file);
 }
 
 /** How sure we are that a file starting with these lines is an Azure flow log. */
@@ -188,7 +183,7 @@ export const azureFlowLogsFormat: FlowFormat = {
   detect: azureScore,
   createParser(file): FlowParser {
     // a line holds a whole document or record: every tuple of it is one flow, so only a
-    // one-tuple line fits the one-result-per-line interface; readers use parseDocument instead
+    // one-tuple line fits the one-result-per-line interface; readers use jsonDocument instead
     return {
       parse(line, lineNo) {
         if (!line.trim()) return null;
@@ -196,10 +191,11 @@ export const azureFlowLogsFormat: FlowFormat = {
         const flows = results.filter((r) => r !== null && !isFlowSkip(r));
         if (results.length === 1) return results[0];
         return malformed(
-          `line ${lineNo} holds ${flows.length} flow tuples: read Azure flow logs as documents (FlowFormat.parseDocument)`,
+          `line ${lineNo} holds ${flows.length} flow tuples: read Azure flow logs as documents (FlowFormat.jsonDocument)`,
         );
       },
     };
   },
+  jsonDocument: azureDocument,
   parseDocument: (text, file) => parseAzureDocument(text, file),
 };

@@ -21,12 +21,13 @@
 import type { Flow, FlowEndpoint, SourceIdentity } from "../../model/flow.js";
 import { countOf, ianaProtocolName, parseJsonObject, portOf, str } from "../common.js";
 import { parseRfc3339 } from "../hubble/parse.js";
-import { parseChunk, splitJsonDocument, startsJsonDocument } from "../json-doc.js";
+import { type JsonChunk, parseChunk, parseJsonDocumentText, startsJsonDocument } from "../json-doc.js";
 import {
   type FlowFormat,
   type FlowParseResult,
   type FlowParser,
   ignored,
+  type JsonDocumentReader,
   type LocatedParseResult,
   malformed,
 } from "../types.js";
@@ -158,17 +159,18 @@ export function parseGcpLine(line: string, file: string, lineNo: number): FlowPa
   return convertGcpEntry(o, { format: GCP_VPC_FORMAT_NAME, file, line: lineNo });
 }
 
-/** Parses a JSON array (or a pretty-printed entry) of log entries. */
-function* parseGcpDocument(text: string, file: string): Generator<LocatedParseResult> {
-  for (const chunk of splitJsonDocument(text)) {
-    const v = obj(parseChunk(chunk));
-    const origin = { format: GCP_VPC_FORMAT_NAME, file, line: chunk.line };
-    yield {
-      line: chunk.line,
-      result: v ? convertGcpEntry(v, origin) : malformed("expected a Cloud Logging JSON entry"),
-    };
-  }
+/** Parses one value of a document: a log entry (an element of the array, or a pretty-printed entry). */
+function* parseGcpValue(chunk: JsonChunk, file: string): Generator<LocatedParseResult> {
+  const v = obj(parseChunk(chunk));
+  const origin = { format: GCP_VPC_FORMAT_NAME, file, line: chunk.line };
+  yield {
+    line: chunk.line,
+    result: v ? convertGcpEntry(v, origin) : malformed("expected a Cloud Logging JSON entry"),
+  };
 }
+
+/** How GCP documents (a JSON array of entries, or pretty-printed entries) are read: entry by entry. */
+const gcpDocument: JsonDocumentReader = { parseValue: parseGcpValue };
 
 function gcpLineScore(line: string): number {
   const o = parseJsonObject(line);
@@ -196,6 +198,7 @@ export const gcpVpcFormat: FlowFormat = {
   createParser(file): FlowParser {
     return { parse: (line, lineNo) => parseGcpLine(line, file, lineNo) };
   },
-  parseDocument: (text, file) => parseGcpDocument(text, file),
+  jsonDocument: gcpDocument,
+  parseDocument: (text, file) => parseJsonDocumentText(gcpDocument, text, file),
   isDocument: startsJsonDocument,
 };

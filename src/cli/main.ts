@@ -3,21 +3,9 @@
  * Exit codes: 0 ok, 1 findings (denied flows …), 2 bad input or usage.
  */
 import { Command, CommanderError, Option } from "commander";
-import { loadConfig } from "../config/load.js";
 import { flowFormatNames } from "../ingest/registry.js";
 import { formatProblem, MicrosegError } from "../model/problems.js";
 import { targetNames } from "../policy/targets.js";
-import { runBlastRadius } from "./commands/blast-radius.js";
-import { runCde } from "./commands/cde.js";
-import { runConnectivity } from "./commands/connectivity.js";
-import { runDemo } from "./commands/demo.js";
-import { runDiscover } from "./commands/discover.js";
-import { runGenerate } from "./commands/generate.js";
-import { runIngest } from "./commands/ingest.js";
-import { runInit } from "./commands/init.js";
-import { runLint } from "./commands/lint.js";
-import { runVerify } from "./commands/verify.js";
-import { runZones } from "./commands/zones.js";
 import { examples, flowFormatHelp, outputOption } from "./help.js";
 import { VERSION } from "./version.js";
 
@@ -91,8 +79,15 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       ),
     )
     .action(async (o) => {
-      await loadConfig(program.opts().config);
-      setExit(await runDiscover({ ...o, verbose: program.opts().verbose, io, log }));
+      await (await import("../config/load.js")).loadConfig(program.opts().config);
+      setExit(
+        await (await import("./commands/discover.js")).runDiscover({
+          ...o,
+          verbose: program.opts().verbose,
+          io,
+          log,
+        }),
+      );
     });
 
   program
@@ -128,8 +123,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       ),
     )
     .action(async (o) => {
-      const config = await loadConfig(program.opts().config);
-      await runGenerate({ ...o, config, stdout: io.stdout, log });
+      const config = await (await import("../config/load.js")).loadConfig(program.opts().config);
+      await (await import("./commands/generate.js")).runGenerate({ ...o, config, stdout: io.stdout, log });
       setExit(EXIT.ok);
     });
 
@@ -164,8 +159,15 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       ),
     )
     .action(async (o) => {
-      await loadConfig(program.opts().config);
-      setExit(await runVerify({ ...o, verbose: program.opts().verbose, io, log }));
+      await (await import("../config/load.js")).loadConfig(program.opts().config);
+      setExit(
+        await (await import("./commands/verify.js")).runVerify({
+          ...o,
+          verbose: program.opts().verbose,
+          io,
+          log,
+        }),
+      );
     });
 
   program
@@ -220,8 +222,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       ),
     )
     .action(async (o) => {
-      await loadConfig(program.opts().config);
-      setExit(await runConnectivity({ ...o, io, log }));
+      await (await import("../config/load.js")).loadConfig(program.opts().config);
+      setExit(await (await import("./commands/connectivity.js")).runConnectivity({ ...o, io, log }));
     });
 
   program
@@ -230,7 +232,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .description(
       "Reads flow files into a store: hourly edge aggregates (raw flows with --keep-raw), workloads " +
         "and the files' content hashes. Each file is one transaction: a file already ingested (same " +
-        "SHA-256) is skipped, and a killed run leaves no file half-written. Addresses resolve with the " +
+        "content hash, XXH3-128) is skipped, and a killed run leaves no file half-written. Addresses resolve with the " +
         "inventory's binding valid at each flow's time (manifests, pod dumps, static YAML inventory).",
     )
     .option("--flows <path>", "flow file or directory (recursive); .gz ok; repeatable", collect)
@@ -264,8 +266,15 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       ),
     )
     .action(async (o) => {
-      await loadConfig(program.opts().config);
-      setExit(await runIngest({ ...o, verbose: program.opts().verbose, io, log }));
+      await (await import("../config/load.js")).loadConfig(program.opts().config);
+      setExit(
+        await (await import("./commands/ingest.js")).runIngest({
+          ...o,
+          verbose: program.opts().verbose,
+          io,
+          log,
+        }),
+      );
     });
 
   program
@@ -293,8 +302,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     )
     .action(async (o) => {
       const configPath = program.opts().config as string | undefined;
-      const config = await loadConfig(configPath);
-      setExit(await runCde({ ...o, config, configPath, io, log }));
+      const config = await (await import("../config/load.js")).loadConfig(configPath);
+      setExit(await (await import("./commands/cde.js")).runCde({ ...o, config, configPath, io, log }));
     });
 
   program
@@ -313,7 +322,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       examples("microseg init --map map.json --out microseg.yaml", "microseg init > microseg.yaml"),
     )
     .action(async (o) => {
-      setExit(await runInit({ ...o, io, log }));
+      setExit(await (await import("./commands/init.js")).runInit({ ...o, io, log }));
     });
 
   program
@@ -341,8 +350,10 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     )
     .action(async (paths: string[], o) => {
       const configPath = program.opts().config as string | undefined;
-      const config = await loadConfig(configPath);
-      setExit(await runLint({ ...o, paths, config, configPath, io, log }));
+      const config = await (await import("../config/load.js")).loadConfig(configPath);
+      setExit(
+        await (await import("./commands/lint.js")).runLint({ ...o, paths, config, configPath, io, log }),
+      );
     });
 
   program
@@ -365,8 +376,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       ),
     )
     .action(async (o) => {
-      const config = await loadConfig(program.opts().config);
-      setExit(await runZones({ ...o, config, io }));
+      const config = await (await import("../config/load.js")).loadConfig(program.opts().config);
+      setExit(await (await import("./commands/zones.js")).runZones({ ...o, config, io }));
     });
 
   program
@@ -393,8 +404,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       ),
     )
     .action(async (o) => {
-      const config = await loadConfig(program.opts().config);
-      setExit(await runBlastRadius({ ...o, config, io, log }));
+      const config = await (await import("../config/load.js")).loadConfig(program.opts().config);
+      setExit(await (await import("./commands/blast-radius.js")).runBlastRadius({ ...o, config, io, log }));
     });
 
   program
@@ -409,7 +420,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option("--out <dir>", "where to write maps, policies and reports", "microseg-demo")
     .addHelpText("after", examples("microseg demo", "microseg demo --data ../shared/corpus --out /tmp/demo"))
     .action(async (o) => {
-      setExit(await runDemo({ ...o, io, log }));
+      setExit(await (await import("./commands/demo.js")).runDemo({ ...o, io, log }));
     });
 
   return program;

@@ -36,31 +36,54 @@ export function startsJsonDocument(firstLines: readonly string[]): boolean {
   }
 }
 
-/** The malformed record a value longer than the cap (`maxChars` characters) stands for. */
-export function overlongValue(maxChars: number): FlowSkip {
-  const m = maxChars / (1024 * 1024);
-  const size = `${Number.isInteger(m) ? m : m.toFixed(1)} MiB`;
-  return malformed(`JSON value longer than ${size} (${maxChars} characters) skipped`);
+/** Options of {@link parseJsonValue}. */
+export interface JsonValueOptions {
+  parserOptions?: FlowParserOptions;
+  /** The cap the splitter applied, in characters (default {@link DEFAULT_MAX_VALUE_CHARS}). */
+  maxValueChars?: number;
+  /** Appended to an over-long value's reason (how to raise the cap). */
+  overlongHint?: string;
 }
 
-/** The results of one value the splitter cut out: an over-long one is one malformed record. */
+/** The malformed record a value longer than the cap (`maxChars` characters) stands for. */
+export function overlongValue(maxChars: number, hint = ""): FlowSkip {
+  const m = maxChars / (1024 * 1024);
+  const size = `${Number.isInteger(m) ? m : m.toFixed(1)} MiB`;
+  return malformed(`JSON value longer than ${size} (${maxChars} characters) skipped${hint}`);
+}
+
+/** The malformed record a value the text ends inside stands for. */
+export const TRUNCATED_VALUE = "the file ends inside this JSON value (a cut-off document?); value skipped";
+
+/**
+ * The results of one value the splitter cut out: an over-long one, or one the text ends inside,
+ * is one malformed record at its line.
+ */
 export function parseJsonValue(
   reader: JsonDocumentReader,
   value: JsonChunk,
   file: string,
-  options: { parserOptions?: FlowParserOptions; maxValueChars?: number } = {},
+  options: JsonValueOptions = {},
 ): Iterable<LocatedParseResult> {
-  if (!value.overlong) return reader.parseValue(value, file, options.parserOptions);
-  return [{ line: value.line, result: overlongValue(options.maxValueChars ?? DEFAULT_MAX_VALUE_CHARS) }];
+  if (value.overlong) {
+    const max = options.maxValueChars ?? DEFAULT_MAX_VALUE_CHARS;
+    return [{ line: value.line, result: overlongValue(max, options.overlongHint) }];
+  }
+  if (value.truncated) return [{ line: value.line, result: malformed(TRUNCATED_VALUE) }];
+  return reader.parseValue(value, file, options.parserOptions);
 }
 
-/** The results of a whole document text, value by value, as readers get them from a streamed file. */
+/**
+ * The results of a whole document text, value by value, as readers get them from a streamed file
+ * (tests, small inputs; src/io/flow-documents.ts streams files).
+ */
 export function* parseJsonDocumentText(
   reader: JsonDocumentReader,
   text: string,
   file: string,
   parserOptions?: FlowParserOptions,
+  maxValueChars?: number,
 ): Generator<LocatedParseResult> {
-  for (const value of splitJsonText(text, { unwrap: reader.unwrap }))
-    yield* parseJsonValue(reader, value, file, { parserOptions });
+  for (const value of splitJsonText(text, { unwrap: reader.unwrap, maxValueChars }))
+    yield* parseJsonValue(reader, value, file, { parserOptions, maxValueChars });
 }

@@ -121,7 +121,16 @@ describe("JsonValueSplitter: shapes and broken input", () => {
     const out = [...s.push('{"records":[\n{"a":1},\n{"b":'), ...s.push("[1,"), ...s.end()];
     expect(out).toEqual([
       { text: '{"a":1}', line: 2, key: "records" },
-      { text: '{"b":[1,', line: 3, key: "records" },
+      { text: '{"b":[1,', line: 3, key: "records", truncated: true },
+    ]);
+    expect(splitJsonText('1 "open')).toEqual([
+      { text: "1", line: 1 },
+      { text: '"open', line: 1, truncated: true },
+    ]);
+    expect(splitJsonText("\uFEFF[1]")).toEqual([{ text: "1", line: 1 }]);
+    expect(splitJsonText("[1, 2")).toEqual([
+      { text: "1", line: 1 },
+      { text: "2", line: 1 },
     ]);
     expect(s.lines).toBe(3);
     const t = new JsonValueSplitter();

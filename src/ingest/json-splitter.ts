@@ -11,8 +11,8 @@
  * Only the value being assembled is held (as the pieces of the chunks it spans, joined once at its
  * end), so memory is bounded by the largest value plus one chunk, not by the document. A value over
  * the cap is dropped as it streams and comes out as `overlong` with its line. A scan that respects
- * strings and escapes; values are not parsed or validated here: a broken or truncated one comes out
- * as it is and fails where it is parsed, at its line.
+ * strings and escapes; values are not parsed or validated here: a broken one comes out as it is
+ * and fails where it is parsed, at its line; one the text ends inside comes out marked `truncated`.
  */
 
 /** One value of a document: its text and 1-based start line. */
@@ -23,6 +23,8 @@ export interface JsonChunk {
   key?: string;
   /** The value was longer than the cap: its text was dropped (empty here). */
   overlong?: boolean;
+  /** The text ended inside the value (an object, array or string left open): a cut-off document. */
+  truncated?: boolean;
 }
 
 /** Options of {@link JsonValueSplitter}. */
@@ -51,6 +53,8 @@ const BACKSLASH = 92;
 const RBRACKET = 93;
 const LBRACE = 123;
 const RBRACE = 125;
+/** A byte-order mark (U+FEFF), as some Windows tools write at the start of a file: skipped between values. */
+const BOM = 0xfeff;
 
 const isBlank = (c: number) => c === SPACE || c === NL || c === CR || c === TAB;
 /** Characters that end a bare scalar (`true`, `12`, or garbage) without belonging to it. */
@@ -149,13 +153,17 @@ export class JsonValueSplitter {
     return out;
   }
 
-  /** The end of the text: a value still open (truncated, or a last bare scalar) comes out as it is. */
+  /**
+   * The end of the text: a value still open comes out as it is, marked `truncated` (a last bare
+   * scalar, which ends with the text, is not).
+   */
   end(): JsonChunk[] {
     const out: JsonChunk[] = [];
     const v = this.value;
     this.value = undefined;
     this.wrapper = undefined;
     if (v) this.finish(v, "", out);
+    if (v && !v.scalar && out.length > 0) out[0].truncated = true;
     return out;
   }
 
@@ -165,7 +173,7 @@ export class JsonValueSplitter {
     for (; i < text.length; i++) {
       const c = text.charCodeAt(i);
       if (c === NL) this.line++;
-      else if (c === SPACE || c === TAB || c === CR || c === COMMA) continue;
+      else if (c === SPACE || c === TAB || c === CR || c === COMMA || c === BOM) continue;
       else if (!this.inArray && c === LBRACKET) {
         this.inArray = true;
         this.arrayKey = undefined;

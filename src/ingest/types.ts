@@ -56,11 +56,16 @@ export interface FlowFormat {
   /**
    * Document formats (JSON documents that are not one record per line, e.g. Azure's
    * `{"records":[…]}` or a JSON array of log entries): how a document is read value by value.
-   * Readers stream the file through src/ingest/json-splitter.ts and call it instead of the line
-   * parser when `isDocument` says the file is a document; memory is one value, not the file.
+   * Readers (src/io/flow-documents.ts) stream the file through src/ingest/json-splitter.ts and call
+   * it instead of the line parser when `isDocument` says the file is a document; memory is one
+   * value, not the file, and a value over the cap is one malformed record at its line.
    */
   jsonDocument?: JsonDocumentReader;
-  /** With `jsonDocument`, the same for a whole text in memory (tests, small inputs): see parseJsonDocumentText. */
+  /**
+   * With `jsonDocument`, a whole text in memory: `parseJsonDocumentText(jsonDocument, …)`. Readers
+   * do not use it; kept while src/store/ingest/pipeline.ts tells document formats by it (to be
+   * replaced there by `jsonDocument`, then removed).
+   */
   parseDocument?(text: string, file: string, options?: FlowParserOptions): Iterable<LocatedParseResult>;
   /** With `jsonDocument`: whether a file starting with these lines is read as a document (default: always). */
   isDocument?(firstLines: readonly string[]): boolean;

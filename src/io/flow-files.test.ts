@@ -149,27 +149,43 @@ describe("readFlows: line and document caps", () => {
     expect((err as MicrosegError).message).toContain(`${file}:1: error[flow-malformed]: line longer than`);
   });
 
-  it("a document format's file over the document cap is fatal, naming the limit and how to raise it", async () => {
+  it("a document format's record over the value cap is malformed at its line; the records around it are read", async () => {
     const azure = corpusPath("flows", "azure-nsg", "msdocs-nsg-flowlog-v2-PT1H.json");
     const ok = await collect([azure]);
-    expect(ok.flows.length).toBeGreaterThan(0);
-    const err = await collect([azure], { maxDocumentChars: 1024 * 1024 * 0.001 }).catch((e) => e);
-    expect(err).toBeInstanceOf(MicrosegError);
-    expect((err as MicrosegError).problems[0]).toMatchObject({
-      code: "file-unreadable",
-      location: { file: azure },
+    expect(ok.flows).toHaveLength(11);
+    // record 1 (line 3) is ~1.3 kB, record 2 (line 42) ~1 kB
+    const capped = await collect([azure], { maxJsonValueChars: 1200 });
+    expect(capped.flows.map((f) => f.origin?.line)).toEqual([57, 58, 59, 60]);
+    expect(capped.problems.items[0]).toEqual({
+      code: "flow-malformed",
+      severity: "warning",
+      message:
+        "JSON value longer than 0.0 MiB (1200 characters) skipped (MICROSEG_MAX_JSON_VALUE_MB=N raises the cap)",
+      location: { file: azure, line: 3 },
     });
-    expect((err as MicrosegError).message).toMatch(
-      /larger than the 0\.0 MiB limit for azure-flow-logs documents \(read whole into memory\); raise it with MICROSEG_MAX_DOCUMENT_MB=N/,
+    expect(capped.stats[0]).toMatchObject({ lines: 69, flows: 4, malformed: 1 });
+    const err = await collect([azure], { maxJsonValueChars: 1200, strict: true }).catch((e) => e);
+    expect((err as MicrosegError).message).toContain(
+      `${azure}:3: error[flow-malformed]: JSON value longer than`,
     );
   });
 
-  it("a file without newlines longer than the document cap: not detected, and the message says why", async () => {
-    const file = join(tmp, "no-newline.bin");
-    writeFileSync(file, "a".repeat(20_000));
-    const err = await collect([file], { maxDocumentChars: 10_000 }).catch((e) => e);
+  it("a file without newlines: detection reads only a head of 10 lines' worth, and says the line was cut", async () => {
+    let pulled = 0;
+    const endless = Readable.from(
+      (function* () {
+        for (;;) {
+          pulled += 4096;
+          yield "a".repeat(4096);
+        }
+      })(),
+    );
+    const err = await collect(["-"], { stdin: endless, maxLineChars: 10_000 }).catch((e) => e);
     expect(err).toBeInstanceOf(MicrosegError);
     expect((err as MicrosegError).message).toContain("cannot detect the flow format");
-    expect((err as MicrosegError).message).toContain("line 1 is longer than");
+    expect((err as MicrosegError).message).toContain(
+      "line 1 is longer than 0.0 MiB (10000 characters) and only its start was looked at",
+    );
+    expect(pulled).toBeLessThan(10 * 10_000 + 64 * 1024);
   });
 });

@@ -1,7 +1,9 @@
 /**
  * Reading flow inputs: files, directories (recursive, sorted) or `-` (stdin), gzip included,
- * streamed line by line into an AsyncIterable<Flow>. The format is `auto`-detected per file from
- * its first lines. Malformed records are reported (file:line) and skipped, or fatal with `strict`.
+ * streamed into an AsyncIterable<Flow>: line by line, value by value for JSON document formats
+ * (src/io/flow-documents.ts), record by record for binary ones. The format is `auto`-detected per
+ * file from its first lines (src/io/flow-head.ts). Malformed records are reported (file:line) and
+ * skipped, or fatal with `strict`.
  */
 import { open, readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
@@ -17,7 +19,9 @@ import {
 import type { Flow } from "../model/flow.js";
 import { fail, MicrosegError, type ProblemSink, problem } from "../model/problems.js";
 import { plural } from "../render/plural.js";
-import { DEFAULT_MAX_LINE, type LineLimit, OVERLONG_LINE, readLineBatches } from "./line-reader.js";
+import { maxJsonValueChars, readJsonDocument } from "./flow-documents.js";
+import { readInputHead, replayHead } from "./flow-head.js";
+import { DEFAULT_MAX_LINE, OVERLONG_LINE, readTextChunks, splitLineBatches } from "./line-reader.js";
 
 /** The name stdin has in locations. */
 export const STDIN_NAME = "<stdin>";
@@ -26,10 +30,8 @@ export const STDIN_NAME = "<stdin>";
 const DETECT_LINES = 10;
 /** Malformed records reported one by one per file; the rest are summed up in one problem. */
 const MAX_REPORTED_PER_FILE = 20;
-/** Flows per batch for document and binary formats (line formats batch per chunk read). */
+/** Flows per batch for binary formats (line formats batch per chunk read). */
 const BATCH_FLOWS = 4096;
-/** The default cap on a document format's file (read whole): 256 MiB, or `MICROSEG_MAX_DOCUMENT_MB`. */
-export const DEFAULT_MAX_DOCUMENT_MB = 256;
 
 /** Counts per input file. */
 export interface FlowFileStats {
@@ -64,10 +66,11 @@ export interface ReadFlowsOptions {
   /** The longest line a line format reads, in characters (default 1 MiB); longer ones are malformed. */
   maxLineChars?: number;
   /**
-   * The largest file a document format reads whole, in characters (default: `MICROSEG_MAX_DOCUMENT_MB`
-   * MiB from the environment, else {@link DEFAULT_MAX_DOCUMENT_MB}); a larger one is fatal.
+   * The longest JSON value (one record of a document format) read, in characters (default:
+   * `MICROSEG_MAX_JSON_VALUE_MB` MiB from the environment, else 64 MiB); a longer one is a
+   * malformed record at the line it starts on. Documents themselves have no size limit.
    */
-  maxDocumentChars?: number;
+  maxJsonValueChars?: number;
   /** Name every format's detection score in problems (else the best one only). */
   verbose?: boolean;
   /** Called once every input has been read (it may throw, e.g. {@link checkFlowsFound}). */
@@ -216,51 +219,12 @@ async function* readFile(input: FlowInputFile, opts: ReadFlowsOptions): AsyncGen
     yield* readBinaryFile(input.file, binary, opts);
     return;
   }
-  // until the format is known, lines may be as long as a whole document
-  const limit: LineLimit = { max: maxDocumentChars(opts) };
-  const it = readIoErrors(readLineBatches(input.file, opts.stdin, limit), name)[Symbol.asyncIterator]();
+  const it = readIoErrors(readTextChunks(input.file, opts.stdin), name)[Symbol.asyncIterator]();
   try {
-    yield* parseFile(it, input, opts, limit);
+    yield* parseFile(it, input, opts);
   } finally {
     await it.return?.(undefined);
   }
-}
-
-/** Reads batches until `DETECT_LINES` non-blank lines (or the end); returns the lines read. */
-async function readHeadLines(it: AsyncIterator<string[]>): Promise<string[]> {
-  const head: string[] = [];
-  let nonBlank = 0;
-  while (nonBlank < DETECT_LINES) {
-    const r = await it.next();
-    if (r.done) break;
-    for (const l of r.value) {
-      head.push(l);
-      if (l.trim()) nonBlank++;
-    }
-  }
-  return head;
-}
-
-/**
- * The first lines that detection looks at: up to the `DETECT_LINES`th non-blank one, each cut to
- * `maxLine` characters (detectors read a line's start; an over-long line reads as blank).
- */
-function detectionLines(head: readonly string[], maxLine: number): string[] {
-  const out: string[] = [];
-  let nonBlank = 0;
-  for (const l of head) {
-    if (nonBlank >= DETECT_LINES) break;
-    out.push(l === OVERLONG_LINE ? "" : l.length > maxLine ? l.slice(0, maxLine) : l);
-    if (l.trim()) nonBlank++;
-  }
-  return out;
-}
-
-/** The document cap in characters: the option, else `MICROSEG_MAX_DOCUMENT_MB`, else the default. */
-function maxDocumentChars(opts: ReadFlowsOptions): number {
-  if (opts.maxDocumentChars) return opts.maxDocumentChars;
-  const env = Number(process.env.MICROSEG_MAX_DOCUMENT_MB);
-  return (Number.isFinite(env) && env > 0 ? env : DEFAULT_MAX_DOCUMENT_MB) * 1024 * 1024;
 }
 
 /** A size in characters as MiB for messages. */
@@ -269,92 +233,68 @@ function mib(chars: number): string {
   return `${Number.isInteger(m) ? m : m.toFixed(1)} MiB`;
 }
 
-/** Detects the format from the first lines, then parses them and the rest. */
+/** Detects the format from the head of the text, then parses the head and the rest. */
 async function* parseFile(
-  it: AsyncIterator<string[]>,
+  it: AsyncIterator<string>,
   input: FlowInputFile,
   opts: ReadFlowsOptions,
-  limit: LineLimit,
 ): AsyncGenerator<Flow[]> {
   const name = input.file === "-" ? STDIN_NAME : input.file;
   const maxLine = opts.maxLineChars ?? DEFAULT_MAX_LINE;
-  const head = await readHeadLines(it);
-  const stats: FlowFileStats = { file: name, format: "", lines: 0, flows: 0, ignored: 0, malformed: 0 };
-  if (head.every((l) => !l.trim())) {
+  // detectors read the start of each of the first lines: the head holds at most that many lines' worth
+  const head = await readInputHead(it, { lines: DETECT_LINES, maxLine, maxChars: DETECT_LINES * maxLine });
+  if (head.ended && head.lines.every((l) => !l.trim())) {
     opts.skipped?.push({ file: name, why: "empty" });
     return;
   }
-  const first = detectionLines(head, maxLine);
-  const long = head.indexOf(OVERLONG_LINE);
-  const hint =
-    long < 0
-      ? ""
-      : `; line ${long + 1} is longer than ${mib(limit.max)} (MICROSEG_MAX_DOCUMENT_MB raises the limit)`;
-  const format = chooseFormat(first, opts, input, hint);
+  const hint = head.longLine
+    ? `; line ${head.longLine} is longer than ${mib(maxLine)} (${maxLine} characters) and only its start was looked at`
+    : "";
+  const format = chooseFormat(head.lines, opts, input, hint);
   if (!format) return;
-  stats.format = format.name;
+  const stats: FlowFileStats = {
+    file: name,
+    format: format.name,
+    lines: 0,
+    flows: 0,
+    ignored: 0,
+    malformed: 0,
+  };
   opts.stats?.push(stats);
-  if (format.parseDocument && (format.isDocument?.(first) ?? true)) {
-    yield* parseDocumentFile(format, head, it, stats, { ...opts, maxDocumentChars: limit.max });
-  } else {
-    limit.max = maxLine;
-    const parser = format.createParser(name, opts.parserOptions);
-    const overlong = `line longer than ${mib(maxLine)} (${maxLine} characters) skipped`;
-    let lineNo = 0;
-    for (let lines: string[] | undefined = head; lines; ) {
-      const flows: Flow[] = [];
-      for (const line of lines) {
-        lineNo++;
-        const r =
-          line === OVERLONG_LINE || line.length > maxLine ? malformed(overlong) : parser.parse(line, lineNo);
-        const flow = count(stats, lineNo, r, opts);
-        if (flow) flows.push(flow);
-      }
-      if (flows.length > 0) yield flows;
-      const r = await it.next();
-      lines = r.done ? undefined : r.value;
-    }
-  }
+  const text = replayHead(head, it);
+  if (format.jsonDocument && (format.isDocument?.(head.lines) ?? true)) {
+    const lines = yield* readJsonDocument(format.jsonDocument, text, {
+      file: name,
+      parserOptions: opts.parserOptions,
+      maxValueChars: maxJsonValueChars(opts.maxJsonValueChars),
+      take: (line, result) => count(stats, line, result, opts),
+    });
+    stats.lines = Math.max(stats.lines, lines);
+  } else yield* parseLines(format, text, stats, { ...opts, maxLineChars: maxLine });
   summarise(stats, opts);
 }
 
-/** Document formats: reads the whole file, then hands it to the format's document parser. */
-async function* parseDocumentFile(
+/** Line formats: one record a line, each line over the cap one malformed record. */
+async function* parseLines(
   format: FlowFormat,
-  head: string[],
-  it: AsyncIterator<string[]>,
+  text: AsyncIterable<string>,
   stats: FlowFileStats,
-  opts: ReadFlowsOptions,
+  opts: ReadFlowsOptions & { maxLineChars: number },
 ): AsyncGenerator<Flow[]> {
-  const lines = head;
-  const max = opts.maxDocumentChars ?? maxDocumentChars(opts);
-  let size = 0;
-  const tooBig = () =>
-    fail(
-      "file-unreadable",
-      `larger than the ${mib(max)} limit for ${format.name} documents (read whole into memory); ` +
-        "raise it with MICROSEG_MAX_DOCUMENT_MB=N",
-      { file: stats.file },
-    );
-  const add = (l: string) => {
-    size += l.length + 1;
-    if (l === OVERLONG_LINE || size > max) tooBig();
-    lines.push(l);
-  };
-  lines.splice(0).forEach(add);
-  for (let r = await it.next(); !r.done; r = await it.next()) for (const l of r.value) add(l);
-  const results = format.parseDocument!(lines.join("\n"), stats.file, opts.parserOptions);
-  let batch: Flow[] = [];
-  for (const { line, result } of results) {
-    const flow = count(stats, line, result, opts);
-    if (flow) batch.push(flow);
-    if (batch.length >= BATCH_FLOWS) {
-      yield batch;
-      batch = [];
+  const maxLine = opts.maxLineChars;
+  const parser = format.createParser(stats.file, opts.parserOptions);
+  const overlong = `line longer than ${mib(maxLine)} (${maxLine} characters) skipped`;
+  let lineNo = 0;
+  for await (const lines of splitLineBatches(text, { max: maxLine })) {
+    const flows: Flow[] = [];
+    for (const line of lines) {
+      lineNo++;
+      const r = line === OVERLONG_LINE ? malformed(overlong) : parser.parse(line, lineNo);
+      const flow = count(stats, lineNo, r, opts);
+      if (flow) flows.push(flow);
     }
+    if (flows.length > 0) yield flows;
   }
-  if (batch.length > 0) yield batch;
-  stats.lines = lines.length;
 }
 
 /** Counts one parse result (of line `lineNo`); returns the flow if it is one. */
@@ -375,9 +315,10 @@ function count(
   return undefined;
 }
 
-async function* readIoErrors(lines: AsyncIterable<string[]>, file: string): AsyncGenerator<string[]> {
+/** The items of `source`, with an I/O error turned into a `file-unreadable` MicrosegError. */
+async function* readIoErrors<T>(source: AsyncIterable<T>, file: string): AsyncGenerator<T> {
   try {
-    yield* lines;
+    yield* source;
   } catch (e) {
     if (e instanceof MicrosegError) throw e;
     fail("file-unreadable", `cannot read flows: ${(e as Error).message}`, { file });

@@ -71,35 +71,48 @@ class PartialLine {
   }
 }
 
+/** The text of a file (gunzipped when it ends in `.gz`) or of stdin (`-`), in UTF-8 decoded chunks. */
+export async function* readTextChunks(file: string, stdin?: Readable): AsyncGenerator<string> {
+  const input = openInput(file, stdin);
+  input.setEncoding("utf8");
+  try {
+    yield* input as AsyncIterable<string>;
+  } finally {
+    if (file !== "-") input.destroy();
+  }
+}
+
 /**
  * The lines of a file or of stdin (`-`), in batches (the lines ending in one chunk read): one await
  * per batch instead of one per line. A trailing `\r` is cut. A line longer than `limit.max` is
  * yielded as {@link OVERLONG_LINE}.
  */
-export async function* readLineBatches(
+export function readLineBatches(
   file: string,
   stdin?: Readable,
   limit: LineLimit = { max: DEFAULT_MAX_LINE },
 ): AsyncGenerator<string[]> {
-  const input = openInput(file, stdin);
-  input.setEncoding("utf8");
+  return splitLineBatches(readTextChunks(file, stdin), limit);
+}
+
+/** The lines of text chunks in batches, as {@link readLineBatches} reads them from a file. */
+export async function* splitLineBatches(
+  chunks: AsyncIterable<string>,
+  limit: LineLimit = { max: DEFAULT_MAX_LINE },
+): AsyncGenerator<string[]> {
   const partial = new PartialLine();
-  try {
-    for await (const chunk of input as AsyncIterable<string>) {
-      const parts = chunk.split("\n");
-      const tail = parts.pop() ?? "";
-      if (parts.length > 0) {
-        partial.add(parts[0], limit.max);
-        parts[0] = partial.take();
-        for (let i = 1; i < parts.length; i++) if (parts[i].length > limit.max) parts[i] = OVERLONG_LINE;
-        yield stripCr(parts);
-      }
-      partial.add(tail, limit.max);
+  for await (const chunk of chunks) {
+    const parts = chunk.split("\n");
+    const tail = parts.pop() ?? "";
+    if (parts.length > 0) {
+      partial.add(parts[0], limit.max);
+      parts[0] = partial.take();
+      for (let i = 1; i < parts.length; i++) if (parts[i].length > limit.max) parts[i] = OVERLONG_LINE;
+      yield stripCr(parts);
     }
-    if (!partial.isEmpty()) yield stripCr([partial.take()]);
-  } finally {
-    if (file !== "-") input.destroy();
+    partial.add(tail, limit.max);
   }
+  if (!partial.isEmpty()) yield stripCr([partial.take()]);
 }
 
 /** Cuts the `\r` of CRLF line ends. */

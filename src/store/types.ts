@@ -42,7 +42,7 @@ export interface HourlyEdge {
 
 /** An input file as the store records it. */
 export interface IngestedFile {
-  /** SHA-256 of the file's content (hex). */
+  /** The file's content hash: `xxh128:<hex>`, or bare hex SHA-256 in stores begun before XXH3. */
   hash: string;
   path: string;
   format: string;

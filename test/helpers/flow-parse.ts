@@ -3,6 +3,7 @@
  * (document mode when the format asks for it) and counts flows, ignored and malformed records.
  */
 import { readFileSync } from "node:fs";
+import { parseJsonDocumentText } from "../../src/ingest/json-doc.js";
 import type { FlowFormat, FlowParserOptions, FlowSkip, LocatedParseResult } from "../../src/ingest/types.js";
 import { isFlowSkip } from "../../src/ingest/types.js";
 import type { Flow } from "../../src/model/flow.js";
@@ -23,8 +24,8 @@ export function parseText(
 ): ParsedFlows {
   const lines = text.split("\n");
   let results: Iterable<LocatedParseResult>;
-  if (format.parseDocument && (format.isDocument?.(lines.slice(0, 10)) ?? true)) {
-    results = format.parseDocument(text, file, options);
+  if (format.jsonDocument && (format.isDocument?.(lines.slice(0, 10)) ?? true)) {
+    results = parseJsonDocumentText(format.jsonDocument, text, file, options);
   } else {
     const parser = format.createParser(file, options);
     results = lines.map((l, i) => ({ line: i + 1, result: parser.parse(l, i + 1) }));

@@ -1,6 +1,6 @@
 /**
  * `microseg ingest`: flow files → store (DuckDB by default), one transaction per file, files
- * already ingested (same SHA-256) skipped. Prints a summary on stderr; a progress bar when
+ * already ingested (same content hash) skipped. Prints a summary on stderr; a progress bar when
  * stderr is a terminal.
  */
 import { loadMixedInventory, type MixedInventory } from "../../inventory/static/load.js";

@@ -64,7 +64,7 @@ export function formatIngestSummary(s: IngestSummary): string[] {
     `ingest: ${ingested.length} file(s) ingested, ${skipped.length} skipped (already in the store)`,
   ];
   for (const f of skipped)
-    out.push(`  skipped ${f.file} (same content ingested before, sha256 ${f.hash.slice(0, 12)})`);
+    out.push(`  skipped ${f.file} (same content ingested before, ${shortHash(f.hash)})`);
   const byFormat = Object.entries(sortKeys(s.recordsByFormat)).map(([k, v]) => `${k} ${v}`);
   out.push(`  records: ${s.counts.records}${byFormat.length ? ` (${byFormat.join(", ")})` : ""}`);
   const verdicts = Object.entries(sortKeys(s.counts.byVerdict)).map(([k, v]) => `${k} ${v}`);
@@ -80,4 +80,10 @@ export function formatIngestSummary(s: IngestSummary): string[] {
   out.push(`  skipped lines: ${s.malformedLines} malformed, ${s.ignoredLines} ignored`);
   for (const l of s.firstSkipped.slice(0, 10)) out.push(`    ${l.file}:${l.line}: ${l.kind}: ${l.reason}`);
   return out;
+}
+
+/** A hash as the summary shows it: `xxh128:` and 12 hex digits, or `sha256:` for bare hex. */
+function shortHash(hash: string): string {
+  const at = hash.indexOf(":");
+  return at < 0 ? `sha256:${hash.slice(0, 12)}` : hash.slice(0, at + 13);
 }

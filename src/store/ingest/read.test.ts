@@ -1,0 +1,68 @@
+/**
+ * Content hashes of ingested files: XXH3-128 for new stores, SHA-256 kept for stores that began
+ * with it (so a re-run still recognises their files), and the same answer whatever the read size.
+ */
+import { createHash } from "node:crypto";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { MemoryStore } from "../memory/index.js";
+import { ingestFiles } from "./pipeline.js";
+import { hashFile, storeHashAlgorithm, XXH128_PREFIX } from "./read.js";
+
+const dir = mkdtempSync(join(tmpdir(), "microseg-hash-"));
+const VPC =
+  "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status\n" +
+  "2 123456789012 eni-1 10.0.0.1 10.0.0.2 40000 443 6 10 840 1700000000 1700000060 ACCEPT OK\n";
+
+function file(name: string, content: string | Buffer): string {
+  const p = join(dir, name);
+  writeFileSync(p, content);
+  return p;
+}
+
+describe("content hash", () => {
+  it("is xxh128:<32 hex digits>, equal for equal bytes and different for one changed byte", async () => {
+    // bigger than the 4 MiB read buffer, so the hash spans several reads
+    const big = Buffer.alloc(9 * 1024 * 1024 + 7, 0x61);
+    const a = await hashFile(file("a", big));
+    expect(a).toMatch(/^xxh128:[0-9a-f]{32}$/);
+    expect(await hashFile(file("a-copy", Buffer.from(big)))).toBe(a);
+    big[5 * 1024 * 1024] = 0x62;
+    expect(await hashFile(file("a-changed", big))).not.toBe(a);
+    // known XXH3-128 value of the empty input (from the XXH3 specification's test vectors)
+    expect(await hashFile(file("empty", ""))).toBe(`${XXH128_PREFIX}99aa06d3014798d86001c324468d497f`);
+  });
+
+  it("is the hex SHA-256 of the bytes for stores that began with SHA-256", async () => {
+    const p = file("s", VPC);
+    expect(await hashFile(p, "sha256")).toBe(createHash("sha256").update(VPC).digest("hex"));
+  });
+
+  it("keeps a store on the algorithm its rows were made with", () => {
+    expect(storeHashAlgorithm([])).toBe("xxh128");
+    expect(storeHashAlgorithm([`${XXH128_PREFIX}00`])).toBe("xxh128");
+    expect(storeHashAlgorithm([`${XXH128_PREFIX}00`, "ab".repeat(32)])).toBe("sha256");
+  });
+
+  it("a store holding a SHA-256 row still skips that file on a re-run", async () => {
+    const p = file("flows.log", VPC);
+    const store = new MemoryStore();
+    const w = await store.beginFile();
+    await w.commit({
+      hash: createHash("sha256").update(VPC).digest("hex"),
+      path: p,
+      format: "aws-vpc",
+      records: 1,
+      ingestedAt: 0,
+    });
+    const s = await ingestFiles({ store, flows: [p] });
+    expect(s.files.map((f) => f.status)).toEqual(["skipped"]);
+    expect(s.counts.records).toBe(0);
+    const fresh = new MemoryStore();
+    const first = await ingestFiles({ store: fresh, flows: [p] });
+    expect(first.files[0]).toMatchObject({ status: "ingested", hash: expect.stringMatching(/^xxh128:/) });
+    expect((await ingestFiles({ store: fresh, flows: [p] })).files[0].status).toBe("skipped");
+  });
+});

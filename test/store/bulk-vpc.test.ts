@@ -113,3 +113,42 @@ workloads:
     expect(bulk.summary.unresolvedAddresses).toBe(stream.summary.unresolvedAddresses);
   });
 });
+
+describe("bulk VPC ingest: idempotency while the hash is computed during the scan", () => {
+  const content =
+    "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status\n" +
+    "2 123456789012 eni-1 10.0.0.1 10.0.0.2 40000 443 6 10 840 1700000000 1700000060 ACCEPT OK\n" +
+    "2 123456789012 eni-1 10.0.0.3 10.0.0.2 40001 443 6 5 420 1700000000 1700000060 ACCEPT OK\n";
+
+  it("a copy under a new path, a re-run and a changed file: each counted once", async () => {
+    const sub = mkdtempSync(join(dir, "dup-"));
+    const a = join(sub, "a.log");
+    const copy = join(sub, "copy.log");
+    writeFileSync(a, content);
+    writeFileSync(copy, content);
+    const store = await DuckDbStore.open({ path: join(sub, "s.duckdb"), threads: 1 });
+    try {
+      const first = await ingestFiles({ store, flows: [a, copy] });
+      expect(first.files.map((f) => [f.status, f.via])).toEqual([
+        ["ingested", "bulk"],
+        ["skipped", undefined],
+      ]);
+      expect(first.files[1].hash).toBe(first.files[0].hash);
+      expect(first.counts.records).toBe(2);
+      const again = await ingestFiles({ store, flows: [a, copy] });
+      expect(again.files.map((f) => f.status)).toEqual(["skipped", "skipped"]);
+      expect((await store.files()).map((f) => f.path)).toEqual([a]);
+      const flows = (await store.queryEdges()).reduce((n, e) => n + e.flows, 0);
+      expect(flows).toBe(2);
+      writeFileSync(
+        a,
+        `${content}2 123456789012 eni-1 10.0.0.4 10.0.0.2 40002 443 6 1 60 1700000000 1700000060 ACCEPT OK\n`,
+      );
+      const changed = await ingestFiles({ store, flows: [a] });
+      expect(changed.files[0]).toMatchObject({ status: "ingested", via: "bulk" });
+      expect((await store.queryEdges()).reduce((n, e) => n + e.flows, 0)).toBe(5);
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -44,7 +44,8 @@ import { emptyCounts, type SkippedLine } from "./summary.js";
 export interface BulkVpcOptions {
   store: Store;
   file: string;
-  hash: string;
+  /** The file's content hash; may still be computing while DuckDB scans the file. */
+  hash: Promise<string>;
   /** The first non-blank lines (the header, when there is one). */
   head: readonly string[];
   bindings: readonly AddressBinding[];
@@ -58,6 +59,9 @@ export interface BulkVpcOptions {
 
 /** What a bulk load did. */
 export interface BulkVpcResult {
+  hash: string;
+  /** The store already held this content (under another path): nothing was written. */
+  duplicate: boolean;
   counts: AggregateCounts;
   unresolved: Map<string, string>;
   /** Malformed lines (DuckDB's rejects, one per line). */
@@ -266,14 +270,19 @@ export async function bulkIngestVpc(o: BulkVpcOptions): Promise<BulkVpcResult> {
     }
     for (const t of ["bulk_final", "bulk_protocols", "bulk_ids", "bulk_names", "bulk_split", "bulk_bindings"])
       await conn.run(`DROP TABLE ${t}`);
+    const hash = await o.hash;
+    if (await o.store.hasFile(hash)) {
+      await writer.abort();
+      return { hash, duplicate: true, counts: emptyCounts(), unresolved: new Map(), skipped: [], ignored: 0 };
+    }
     await writer.commit({
-      hash: o.hash,
+      hash,
       path: o.file,
       format: "aws-vpc",
       records: counts.records,
       ingestedAt: (o.now ?? Date.now)(),
     });
-    return { counts, unresolved, skipped, ignored };
+    return { hash, duplicate: false, counts, unresolved, skipped, ignored };
   } catch (e) {
     await writer.abort();
     throw e;

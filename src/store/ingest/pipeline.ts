@@ -1,7 +1,7 @@
 /**
  * `microseg ingest` as a library call: input files → store, one transaction per file.
  *
- * Per file: hash the content (SHA-256); a hash the store has is skipped and reported; else the
+ * Per file: hash the content (XXH3-128; SHA-256 in stores begun with it, see ./read.ts); a hash the store has is skipped and reported; else the
  * file is read and written through one FileWriter and committed at its end, so a crash leaves
  * the file wholly in the store or not at all, and a re-run picks up exactly the missing files.
  * AWS VPC text files going into DuckDB are loaded by DuckDB itself (./bulk-vpc.ts's SQL with an
@@ -19,7 +19,7 @@ import { listFlowFiles, readFlows } from "../../io/flow-files.js";
 import { fail, MicrosegError, ProblemSink, problem } from "../../model/problems.js";
 import { HourlyAggregator } from "../aggregate.js";
 import type { Store } from "../types.js";
-import { fileHead, hashFile, readFileLines } from "./read.js";
+import { type ContentHashAlgorithm, fileHead, hashFile, readFileLines, storeHashAlgorithm } from "./read.js";
 import {
   addCounts,
   emptyCounts,
@@ -81,6 +81,10 @@ interface Run {
   unresolved: Map<string, string>;
   bytesTotal: number;
   bytesBefore: number;
+  /** How this store's files are hashed. */
+  hashAlgorithm: ContentHashAlgorithm;
+  /** Paths of files the store had at the start (a re-run: hash before reading). */
+  knownPaths: Set<string>;
 }
 
 /** Ingests every input file; returns the summary. Throws MicrosegError on fatal input problems. */
@@ -92,6 +96,7 @@ export async function ingestFiles(o: IngestOptions): Promise<IngestSummary> {
   const files = inputs.map((f) => f.file);
   const sizes = await Promise.all(files.map(async (f) => (await stat(f)).size));
   const bindings = o.inventory?.bindings ?? [];
+  const known = await o.store.files();
   const run: Run = {
     o,
     resolver: new IdentityResolver(o.inventory ? { inventory: o.inventory } : {}),
@@ -110,6 +115,8 @@ export async function ingestFiles(o: IngestOptions): Promise<IngestSummary> {
     unresolved: new Map(),
     bytesTotal: sizes.reduce((a, b) => a + b, 0),
     bytesBefore: 0,
+    hashAlgorithm: storeHashAlgorithm(known.map((f) => f.hash)),
+    knownPaths: new Set(known.map((f) => f.path)),
   };
   for (let i = 0; i < files.length; i++) {
     await ingestOne(run, files[i], sizes[i], inputs[i].fromDirectory);
@@ -172,8 +179,7 @@ async function chooseFormat(
 
 async function ingestOne(run: Run, file: string, size: number, fromDirectory: boolean): Promise<void> {
   const { o } = run;
-  const hash = await hashFile(file);
-  const report: IngestFileReport = { file, format: "", hash, status: "skipped", records: 0, bytes: size };
+  const report: IngestFileReport = { file, format: "", hash: "", status: "skipped", records: 0, bytes: size };
   const head = await fileHead(file);
   const binary =
     head.length >= 4 && head[0] === 0x50 && head[1] === 0x41 && head[2] === 0x52 && head[3] === 0x31;
@@ -181,19 +187,25 @@ async function ingestOne(run: Run, file: string, size: number, fromDirectory: bo
   const format = await chooseFormat(run, file, lines, binary, fromDirectory);
   if (!format && lines.length > 0) return;
   report.format = format?.name ?? "empty";
-  if (await o.store.hasFile(hash)) {
-    run.summary.files.push(report);
-    return;
-  }
-  report.status = "ingested";
+  const hashing = hashFile(file, run.hashAlgorithm);
+  hashing.catch(() => undefined); // awaited below (a read error surfaces there)
   const useBulk =
     o.store.kind === "duckdb" && (o.bulk ?? true) && !o.keepRaw && !binary && format?.name === "aws-vpc";
+  // A bulk load of a path the store has not seen hashes while DuckDB scans (the hash is checked
+  // before the commit); anything else is hashed first, so a re-run skips its files without a scan.
+  if (!useBulk || run.knownPaths.has(file)) {
+    report.hash = await hashing;
+    if (await o.store.hasFile(report.hash)) {
+      run.summary.files.push(report);
+      return;
+    }
+  }
   if (useBulk) {
     const bulk = await bulkLoader();
     const r = await bulk({
       store: o.store,
       file,
-      hash,
+      hash: hashing,
       head: lines,
       bindings: run.bindings,
       networks: run.networks,
@@ -201,6 +213,12 @@ async function ingestOne(run: Run, file: string, size: number, fromDirectory: bo
       parserOptions: o.parserOptions,
       now: o.now,
     });
+    report.hash = r.hash;
+    if (r.duplicate) {
+      run.summary.files.push(report);
+      return;
+    }
+    report.status = "ingested";
     report.via = "bulk";
     report.records = r.counts.records;
     addCounts(run.summary.counts, r.counts);
@@ -210,8 +228,9 @@ async function ingestOne(run: Run, file: string, size: number, fromDirectory: bo
 
     addSkipped(run, r.skipped);
   } else {
+    report.status = "ingested";
     report.via = "stream";
-    report.records = await streamFile(run, file, size, format, binary, hash);
+    report.records = await streamFile(run, file, size, format, binary, report.hash);
   }
   if (format)
     run.summary.recordsByFormat[format.name] =

@@ -61,12 +61,6 @@ export interface FlowFormat {
    * value, not the file, and a value over the cap is one malformed record at its line.
    */
   jsonDocument?: JsonDocumentReader;
-  /**
-   * With `jsonDocument`, a whole text in memory: `parseJsonDocumentText(jsonDocument, …)`. Readers
-   * do not use it; kept while src/store/ingest/pipeline.ts tells document formats by it (to be
-   * replaced there by `jsonDocument`, then removed).
-   */
-  parseDocument?(text: string, file: string, options?: FlowParserOptions): Iterable<LocatedParseResult>;
   /** With `jsonDocument`: whether a file starting with these lines is read as a document (default: always). */
   isDocument?(firstLines: readonly string[]): boolean;
   /**

@@ -11,7 +11,7 @@ import { readFlows } from "../../io/flow-files.js";
 import type { Flow } from "../../model/flow.js";
 import { ProblemSink } from "../../model/problems.js";
 import { detectFormat } from "../registry.js";
-import { azureFlowLogsFormat } from "./parse.js";
+import { azureFlowLogsFormat, parseAzureDocument } from "./parse.js";
 
 const az = (f: string) => corpusPath("flows", "azure-nsg", f);
 
@@ -128,7 +128,7 @@ describe("Azure flow logs: broken input", () => {
       "]}]}]}}]}",
       '{"hello":"world"}',
     ].join("\n");
-    const r = [...azureFlowLogsFormat.parseDocument!(text, "f")];
+    const r = [...parseAzureDocument(text, "f")];
     expect(r.map((x) => [x.line, x.result && "skip" in x.result ? x.result.reason : "flow"])).toEqual([
       [2, 'a flow tuple has at least 8 fields, found 2: "1542110402,1.2.3.4"'],
       [4, 'expected an Azure flow-log document ({"records":[…]}) or record'],

@@ -197,5 +197,4 @@ export const azureFlowLogsFormat: FlowFormat = {
     };
   },
   jsonDocument: azureDocument,
-  parseDocument: (text, file) => parseAzureDocument(text, file),
 };

@@ -21,7 +21,7 @@
 import type { Flow, FlowEndpoint, SourceIdentity } from "../../model/flow.js";
 import { countOf, ianaProtocolName, parseJsonObject, portOf, str } from "../common.js";
 import { parseRfc3339 } from "../hubble/parse.js";
-import { type JsonChunk, parseChunk, parseJsonDocumentText, startsJsonDocument } from "../json-doc.js";
+import { type JsonChunk, parseChunk, startsJsonDocument } from "../json-doc.js";
 import {
   type FlowFormat,
   type FlowParseResult,
@@ -199,6 +199,5 @@ export const gcpVpcFormat: FlowFormat = {
     return { parse: (line, lineNo) => parseGcpLine(line, file, lineNo) };
   },
   jsonDocument: gcpDocument,
-  parseDocument: (text, file) => parseJsonDocumentText(gcpDocument, text, file),
   isDocument: startsJsonDocument,
 };

@@ -286,7 +286,7 @@ async function streamFile(
         file,
       });
     };
-    if (format && !binary && !format.parseDocument) {
+    if (format && !binary && !format.jsonDocument) {
       const parser = format.createParser(file, o.parserOptions);
       for await (const batch of readFileLines(file, counter)) {
         for (let i = 0; i < batch.lines.length; i++) {
@@ -302,7 +302,7 @@ async function streamFile(
         progress();
       }
     } else if (format) {
-      // documents and Parquet: the shared reader (it holds a document in memory; Parquet streams)
+      // JSON documents and Parquet: the shared reader (documents stream value by value, Parquet by row)
       const problems = new ProblemSink();
       for await (const f of readFlows([file], {
         format: format.name,

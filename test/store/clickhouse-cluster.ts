@@ -1,6 +1,7 @@
 /**
  * Test helper: a two-shard local ClickHouse cluster started with scripts/clickhouse/*.sh on test
  * ports (not the defaults, so a developer's own cluster keeps running), in .microseg/clickhouse-test.
+ * Another test file that runs at the same time passes its own {@link TestClusterSite}.
  * When ClickHouse is missing or does not start, `startTestCluster` throws: the tests fail rather
  * than skip, unless MICROSEG_SKIP_CLICKHOUSE=1 is set (see `clickhouseSkipped`).
  */
@@ -30,23 +31,38 @@ export interface TestCluster {
   destroy(): Promise<void>;
 }
 
-const HTTP: [number, number] = [18223, 28223];
-const TCP: [number, number] = [19200, 29200];
+/** Where a test cluster lives: its directory under .microseg and its ports (one site per test file). */
+export interface TestClusterSite {
+  name: string;
+  httpPorts: [number, number];
+  tcpPorts: [number, number];
+}
 
-function scriptEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+const DEFAULT_SITE: TestClusterSite = {
+  name: "clickhouse-test",
+  httpPorts: [18223, 28223],
+  tcpPorts: [19200, 29200],
+};
+
+function scriptEnv(site: TestClusterSite, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
     ...process.env,
-    MICROSEG_CH_HTTP_PORTS: HTTP.join(" "),
-    MICROSEG_CH_TCP_PORTS: TCP.join(" "),
+    MICROSEG_CH_HTTP_PORTS: site.httpPorts.join(" "),
+    MICROSEG_CH_TCP_PORTS: site.tcpPorts.join(" "),
     MICROSEG_CH_CLUSTER: "microseg",
     ...extra,
   };
 }
 
-async function script(name: string, args: string[], extra?: Record<string, string>): Promise<string> {
+async function script(
+  site: TestClusterSite,
+  name: string,
+  args: string[],
+  extra?: Record<string, string>,
+): Promise<string> {
   const path = join(repoRoot(), "scripts", "clickhouse", name);
   try {
-    const { stdout } = await run("bash", [path, ...args], { env: scriptEnv(extra), timeout: 120_000 });
+    const { stdout } = await run("bash", [path, ...args], { env: scriptEnv(site, extra), timeout: 120_000 });
     return stdout;
   } catch (e) {
     const err = e as { stderr?: string; message: string };
@@ -58,15 +74,17 @@ async function script(name: string, args: string[], extra?: Record<string, strin
 }
 
 /**
- * Starts two shards in a fresh .microseg/clickhouse-test directory and waits until both answer.
- * Servers left running there by an interrupted run are stopped first (by their recorded pids).
+ * Starts two shards in a fresh .microseg/<site name> directory (default .microseg/clickhouse-test)
+ * and waits until both answer. Servers left running there by an interrupted run are stopped first
+ * (by their recorded pids).
  */
-export async function startTestCluster(): Promise<TestCluster> {
-  const dir = join(repoRoot(), ".microseg", "clickhouse-test");
-  await script("stop-cluster.sh", [dir], { MICROSEG_CH_KILL: "1" });
+export async function startTestCluster(site: TestClusterSite = DEFAULT_SITE): Promise<TestCluster> {
+  const dir = join(repoRoot(), ".microseg", site.name);
+  const { httpPorts: HTTP, tcpPorts: TCP } = site;
+  await script(site, "stop-cluster.sh", [dir], { MICROSEG_CH_KILL: "1" });
   await rm(dir, { recursive: true, force: true });
-  await script("start-cluster.sh", [dir]).catch(async (e) => {
-    await script("stop-cluster.sh", [dir]).catch(() => undefined);
+  await script(site, "start-cluster.sh", [dir]).catch(async (e) => {
+    await script(site, "stop-cluster.sh", [dir]).catch(() => undefined);
     throw e;
   });
   const shards = HTTP.map((p) => `127.0.0.1:${p}`).join(",");
@@ -76,10 +94,10 @@ export async function startTestCluster(): Promise<TestCluster> {
     tcpPorts: TCP,
     spec: (db) => `clickhouse://127.0.0.1:${HTTP[0]}/${db}?cluster=microseg&shards=${shards}`,
     stop: async (shard) => {
-      await script("stop-cluster.sh", shard ? [dir, String(shard)] : [dir], { MICROSEG_CH_KILL: "1" });
+      await script(site, "stop-cluster.sh", shard ? [dir, String(shard)] : [dir], { MICROSEG_CH_KILL: "1" });
     },
     destroy: async () => {
-      await script("stop-cluster.sh", [dir], { MICROSEG_CH_KILL: "1" });
+      await script(site, "stop-cluster.sh", [dir], { MICROSEG_CH_KILL: "1" });
       await rm(dir, { recursive: true, force: true });
     },
   };

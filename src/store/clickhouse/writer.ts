@@ -9,6 +9,7 @@
 import { randomUUID } from "node:crypto";
 import type { MapWorkload } from "../../model/map.js";
 import { fail } from "../../model/problems.js";
+import { crashPoint } from "../crash-hook.js";
 import { HOUR_MS, validateEdge, validateRawFlow } from "../rows.js";
 import type { FileWriter, HourlyEdge, IngestedFile, RawFlow } from "../types.js";
 import type { TableName } from "./sql.js";
@@ -85,16 +86,19 @@ export function createClickHouseWriter(host: WriterHost): FileWriter {
       check();
       const rows = edges.map((e) => edgeRow(batch, e));
       if (rows.length) await host.insert("edges", rows, "write edges");
+      crashPoint("rows", rows.length);
     },
     async addWorkloads(workloads: readonly MapWorkload[]) {
       check();
       const rows = workloads.map((w) => ({ batch, ord: ord++, id: w.id, record: JSON.stringify(w) }));
       if (rows.length) await host.insert("workloads", rows, "write workloads");
+      crashPoint("rows", rows.length);
     },
     async addFlows(flows: readonly RawFlow[]) {
       check();
       const rows = flows.map((f) => rawRow(batch, f));
       if (rows.length) await host.insert("raw_flows", rows, "write raw flows");
+      crashPoint("rows", rows.length);
     },
     async commit(file: IngestedFile) {
       check();
@@ -109,10 +113,12 @@ export function createClickHouseWriter(host: WriterHost): FileWriter {
           records: file.records,
           ingested_at: file.ingestedAt,
         };
+        crashPoint("before-commit");
         await host.insert("files", [row], "commit file");
       } finally {
         end();
       }
+      crashPoint("after-commit");
     },
     async abort() {
       end();

@@ -5,6 +5,7 @@
 import type { DuckDBAppender, DuckDBConnection } from "@duckdb/node-api";
 import type { MapWorkload } from "../../model/map.js";
 import { fail } from "../../model/problems.js";
+import { crashPoint } from "../crash-hook.js";
 import { validateEdge, validateRawFlow } from "../rows.js";
 import type { FileWriter, HourlyEdge, IngestedFile, RawFlow } from "../types.js";
 
@@ -66,6 +67,7 @@ export class DuckDbFileWriter implements FileWriter {
         a.endRow();
       }
     });
+    crashPoint("rows", edges.length);
   }
 
   /** Appends workload records (merged at read time in ingest order). */
@@ -80,6 +82,7 @@ export class DuckDbFileWriter implements FileWriter {
         a.endRow();
       }
     });
+    crashPoint("rows", workloads.length);
   }
 
   /** Appends raw flows. */
@@ -103,6 +106,7 @@ export class DuckDbFileWriter implements FileWriter {
         a.endRow();
       }
     });
+    crashPoint("rows", flows.length);
   }
 
   /** Stamps the rows with the file's hash, records the file and commits. */
@@ -116,8 +120,10 @@ export class DuckDbFileWriter implements FileWriter {
         `INSERT INTO files SELECT $1, $2, $3, $4::BIGINT, $5::BIGINT, coalesce(max(seq), 0) + 1 FROM files`,
         [file.hash, file.path, file.format, file.records, file.ingestedAt],
       );
+      crashPoint("before-commit");
       await this.conn.run("COMMIT");
       this.end();
+      crashPoint("after-commit");
     } catch (e) {
       await this.abort();
       throw e;

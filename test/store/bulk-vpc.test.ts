@@ -4,13 +4,17 @@
  * on records written here whose address bindings change inside an hour (the bulk path resolves
  * hourly groups, split where a binding changes).
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { IdentityResolver } from "../../src/identity/resolve.js";
 import { loadMixedInventory } from "../../src/inventory/static/load.js";
+import { NetworkNamer } from "../../src/inventory/static/networks.js";
 import { DuckDbStore } from "../../src/store/duckdb/index.js";
+import { bulkIngestVpc } from "../../src/store/ingest/bulk-vpc.js";
 import { ingestFiles } from "../../src/store/ingest/pipeline.js";
+import { hashFile } from "../../src/store/ingest/read.js";
 import { corpusPath } from "../helpers/corpus.js";
 
 const dir = mkdtempSync(join(tmpdir(), "microseg-bulk-"));
@@ -96,6 +100,34 @@ workloads:
       await store.close();
     }
   }
+
+  /** The bulk loader called directly, with the split pairs inlined in the scan or joined. */
+  async function runBulk(inlineSplitPairs: number) {
+    const store = await DuckDbStore.open({ path: join(dir, `split-${inlineSplitPairs}.duckdb`), threads: 2 });
+    try {
+      const inventory = await loadMixedInventory([inv]);
+      const head = readFileSync(flows, "utf8").split("\n").slice(0, 1);
+      await bulkIngestVpc({
+        store,
+        file: flows,
+        hash: hashFile(flows),
+        head,
+        bindings: inventory.bindings,
+        networks: new NetworkNamer(inventory.networks),
+        resolver: new IdentityResolver({ inventory }),
+        inlineSplitPairs,
+      });
+      return await store.queryEdges();
+    } finally {
+      await store.close();
+    }
+  }
+
+  it("the scan's split pairs inlined in its SQL or joined give the same edges", async () => {
+    const joined = await runBulk(0);
+    expect(joined.length).toBe(5);
+    expect(await runBulk(1000)).toEqual(joined);
+  });
 
   it("resolves each record with the binding at its own time, as the streaming path does", async () => {
     const bulk = await run(true);

@@ -62,12 +62,37 @@ export const ROLE_CODES = [
 const DROPPED = ROLE_CODES.indexOf("dropped");
 
 /**
+ * Where the scan keeps record times: nowhere (`none`: no binding changes inside an hour), for the
+ * listed address × hour pairs written into the query (`inline`: a few, so each record costs an
+ * integer comparison and, in those hours only, a set lookup), or by joining `bulk_split` (`join`:
+ * many pairs, e.g. a long pod-churn history).
+ */
+export type SplitMode =
+  | { kind: "none" }
+  | { kind: "inline"; pairs: readonly { ip: string; hour: number }[] }
+  | { kind: "join" };
+
+/** Up to this many address × hour pairs are written into the scan's SQL; more are joined. */
+export const INLINE_SPLIT_PAIRS = 2000;
+
+/** `CASE WHEN hour = H AND (sip IN (…) OR dip IN (…)) THEN t … END` over the pairs, by hour. */
+function inlineFine(pairs: readonly { ip: string; hour: number }[]): string {
+  const byHour = new Map<number, string[]>();
+  for (const p of pairs) byHour.set(p.hour, [...(byHour.get(p.hour) ?? []), sqlString(p.ip)]);
+  const whens = [...byHour].map(([hour, ips]) => {
+    const set = ips.join(", ");
+    return `WHEN k.hour = ${hour} AND (k.sip IN (${set}) OR k.dip IN (${set})) THEN k.t`;
+  });
+  return `CASE ${whens.join(" ")} END`;
+}
+
+/**
  * The one scan: the file's records → (role, hour, addresses, protocol, port) groups with counts,
  * sums and first/last times. Only edge and drop records (role ≥ dropped) keep their key columns;
  * the others collapse into one group per role. `fine` keeps the record time where a binding
- * changes inside the hour (`split` false: no such pair, no join).
+ * changes inside the hour (see SplitMode).
  */
-export function stageSql(readCsv: string, fields: readonly string[], split: boolean): string {
+export function stageSql(readCsv: string, fields: readonly string[], split: SplitMode): string {
   const has = (f: string) => fields.includes(f);
   const col = (f: string) => (has(f) ? f.replaceAll("-", "_") : "NULL");
   const sip = has("pkt-srcaddr") ? "coalesce(pkt_srcaddr, srcaddr)" : "srcaddr";
@@ -79,13 +104,17 @@ export function stageSql(readCsv: string, fields: readonly string[], split: bool
     : "NOT coalesce(ok, false) OR sip IS NULL OR dip IS NULL";
   const flags = has("tcp-flags") ? `CASE WHEN pr = 6 AND fl > 0 THEN fl ELSE 0 END` : "0";
   const code = (r: (typeof ROLE_CODES)[number]) => ROLE_CODES.indexOf(r);
-  const fine = split
-    ? "CASE WHEN s1.ip IS NOT NULL OR s2.ip IS NOT NULL THEN k.t END"
-    : "CAST(NULL AS BIGINT)";
-  const joins = split
-    ? `LEFT JOIN bulk_split s1 ON s1.ip = k.sip AND s1.hour = k.hour
+  const fine =
+    split.kind === "join"
+      ? "CASE WHEN s1.ip IS NOT NULL OR s2.ip IS NOT NULL THEN k.t END"
+      : split.kind === "inline"
+        ? inlineFine(split.pairs)
+        : "CAST(NULL AS BIGINT)";
+  const joins =
+    split.kind === "join"
+      ? `LEFT JOIN bulk_split s1 ON s1.ip = k.sip AND s1.hour = k.hour
 LEFT JOIN bulk_split s2 ON s2.ip = k.dip AND s2.hour = k.hour`
-    : "";
+      : "";
   return `
 CREATE TEMP TABLE bulk_g AS
 WITH v AS (

@@ -30,10 +30,12 @@ import {
   ADDRESSES_SQL,
   FINAL_SQL,
   ID_CODES_SQL,
+  INLINE_SPLIT_PAIRS,
   INSERT_SQL,
   ROLE_CODES,
   SELF_PEER_SQL,
   SPLIT_SQL,
+  type SplitMode,
   stageSql,
   UNBOUND_SQL,
   vpcReadCsv,
@@ -55,6 +57,8 @@ export interface BulkVpcOptions {
   /** A malformed line is fatal (nothing of the file is written). */
   strict?: boolean;
   now?: () => number;
+  /** Split pairs written into the scan's SQL before it joins them instead (tests set 0 to force the join). */
+  inlineSplitPairs?: number;
 }
 
 /** What a bulk load did. */
@@ -125,6 +129,19 @@ async function append(
   } finally {
     a.closeSync();
   }
+}
+
+/** How the scan keeps record times where a binding changes inside an hour (`bulk_split`). */
+async function splitMode(conn: DuckDBConnection, inlineMax: number): Promise<SplitMode> {
+  await conn.run(SPLIT_SQL);
+  const n = num((await rows(conn, "SELECT count(*) AS n FROM bulk_split"))[0]?.n);
+  if (n === 0) return { kind: "none" };
+  if (n > inlineMax) return { kind: "join" };
+  const pairs = (await rows(conn, "SELECT ip, hour FROM bulk_split ORDER BY hour, ip")).map((r) => ({
+    ip: String(r.ip),
+    hour: num(r.hour),
+  }));
+  return { kind: "inline", pairs };
 }
 
 async function loadBindings(
@@ -251,8 +268,7 @@ export async function bulkIngestVpc(o: BulkVpcOptions): Promise<BulkVpcResult> {
     const { fields, header } = vpcColumns(o.head, o.parserOptions);
     const codes = new IdCodes();
     await loadBindings(conn, o.bindings, codes);
-    await conn.run(SPLIT_SQL);
-    const split = num((await rows(conn, "SELECT count(*) AS n FROM bulk_split"))[0]?.n) > 0;
+    const split = await splitMode(conn, o.inlineSplitPairs ?? INLINE_SPLIT_PAIRS);
     await conn.run(stageSql(vpcReadCsv(o.file, fields, header, true), fields, split));
     const unresolved = await nameAddresses(conn, o.networks, codes);
     await loadIds(conn, codes);

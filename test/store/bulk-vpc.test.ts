@@ -184,3 +184,57 @@ describe("bulk VPC ingest: idempotency while the hash is computed during the sca
     }
   });
 });
+
+describe("bulk VPC ingest: an address bound to two workloads at once", () => {
+  // written here: 10.0.0.7 is listed for two workloads with no time limits (a shared address, e.g.
+  // a node IP); 10.0.0.8 is listed twice for the same workload. The streaming resolver leaves a
+  // shared address unresolved and resolves the repeated one.
+  it("resolves as the streaming path does: shared → unresolved, repeated → its workload", async () => {
+    const sub = mkdtempSync(join(dir, "shared-"));
+    const inv = join(sub, "inv.yaml");
+    const flows = join(sub, "flows.log");
+    writeFileSync(
+      inv,
+      `staticInventory: v1
+workloads:
+  - { name: a, namespace: ns, kind: vm, labels: { app: a }, addresses: [10.0.0.7] }
+  - { name: b, namespace: ns, kind: vm, labels: { app: b }, addresses: [10.0.0.7, 10.0.0.8, 10.0.0.8] }
+  - { name: db, namespace: ns, kind: vm, labels: { app: db }, addresses: [10.0.0.9] }
+`,
+    );
+    writeFileSync(
+      flows,
+      [
+        "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status",
+        "2 1 eni-1 10.0.0.7 10.0.0.9 40000 5432 6 1 10 1709546700 1709546760 ACCEPT OK",
+        "2 1 eni-1 10.0.0.8 10.0.0.9 40000 5432 6 1 20 1709546700 1709546760 ACCEPT OK",
+        "",
+      ].join("\n"),
+    );
+    const inventory = await loadMixedInventory([inv]);
+    const run = async (bulk: boolean) => {
+      const store = await DuckDbStore.open({ path: join(sub, `${bulk}.duckdb`), threads: 1 });
+      try {
+        const summary = await ingestFiles({
+          store,
+          flows: [flows],
+          inventory,
+          networks: inventory.networks,
+          bulk,
+        });
+        return { summary, edges: await store.queryEdges() };
+      } finally {
+        await store.close();
+      }
+    };
+    const bulk = await run(true);
+    const stream = await run(false);
+    expect(bulk.summary.files[0].via).toBe("bulk");
+    expect(stream.edges.map((e) => [e.src, e.dst, e.flows, e.bytes])).toEqual([
+      ["cidr:10.0.0.7/32", "ns/db", 1, 10],
+      ["ns/b", "ns/db", 1, 20],
+    ]);
+    expect(bulk.edges).toEqual(stream.edges);
+    expect(bulk.summary.unresolvedAddresses).toBe(stream.summary.unresolvedAddresses);
+  });
+});

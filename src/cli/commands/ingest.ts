@@ -4,7 +4,9 @@
  * stderr is a terminal.
  */
 import { loadMixedInventory, type MixedInventory } from "../../inventory/static/load.js";
+import { listFlowFiles } from "../../io/flow-files.js";
 import { fail, formatProblem, type Problem, problem } from "../../model/problems.js";
+import { HashPrefetch } from "../../store/ingest/hash-worker.js";
 import { ingestFiles } from "../../store/ingest/pipeline.js";
 import { formatIngestSummary, type IngestSummary } from "../../store/ingest/summary.js";
 import { DEFAULT_STORE_SPEC, openStore } from "../../store/open.js";
@@ -63,6 +65,19 @@ export function warningProblem(message: string, verbose = false): Problem {
 /** Runs `ingest`; returns the exit code. */
 export async function runIngest(o: IngestCommandOptions): Promise<number> {
   if (!o.flows?.length) fail("usage", "give --flows (files or directories)");
+  // hash the inputs on a worker while the inventory loads and the store opens (idle cores now)
+  const prefetch = o.flows.includes("-")
+    ? undefined
+    : new HashPrefetch((await listFlowFiles(o.flows)).map((f) => f.file));
+  try {
+    return await ingestWith(o, prefetch);
+  } finally {
+    await prefetch?.close();
+  }
+}
+
+async function ingestWith(o: IngestCommandOptions, prefetch: HashPrefetch | undefined): Promise<number> {
+  const flows = o.flows ?? [];
   const inventory = await loadIngestInventory(o.inventory, o.log);
   const store = await openStore(o.store ?? DEFAULT_STORE_SPEC);
   const bar = createProgressBar({ isTty: o.io.isTty, write: o.io.stderr });
@@ -70,7 +85,8 @@ export async function runIngest(o: IngestCommandOptions): Promise<number> {
   try {
     summary = await ingestFiles({
       store,
-      flows: o.flows,
+      flows,
+      prefetchedHashes: prefetch,
       format: o.format,
       parserOptions: o.vpcFields ? { vpcFields: o.vpcFields } : undefined,
       inventory,

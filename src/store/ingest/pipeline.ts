@@ -60,6 +60,8 @@ export interface IngestOptions {
   /** Told which format each file is read as and why. */
   onFormat?: (file: string, format: string, reason: string) => void;
   now?: () => number;
+  /** XXH3-128 hashes computed ahead (./hash-worker.ts), by file path; used when the store hashes with XXH3. */
+  prefetchedHashes?: { get(file: string): Promise<string> | undefined };
 }
 
 const DETECT_LINES = 10;
@@ -187,7 +189,9 @@ async function ingestOne(run: Run, file: string, size: number, fromDirectory: bo
   const format = await chooseFormat(run, file, lines, binary, fromDirectory);
   if (!format && lines.length > 0) return;
   report.format = format?.name ?? "empty";
-  const hashing = hashFile(file, run.hashAlgorithm);
+  const hashing =
+    (run.hashAlgorithm === "xxh128" ? o.prefetchedHashes?.get(file) : undefined) ??
+    hashFile(file, run.hashAlgorithm);
   hashing.catch(() => undefined); // awaited below (a read error surfaces there)
   const useBulk =
     o.store.kind === "duckdb" && (o.bulk ?? true) && !o.keepRaw && !binary && format?.name === "aws-vpc";

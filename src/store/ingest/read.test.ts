@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { MemoryStore } from "../memory/index.js";
+import { HashPrefetch } from "./hash-worker.js";
 import { ingestFiles } from "./pipeline.js";
 import { hashFile, storeHashAlgorithm, XXH128_PREFIX } from "./read.js";
 
@@ -33,6 +34,21 @@ describe("content hash", () => {
     expect(await hashFile(file("a-changed", big))).not.toBe(a);
     // known XXH3-128 value of the empty input (from the XXH3 specification's test vectors)
     expect(await hashFile(file("empty", ""))).toBe(`${XXH128_PREFIX}99aa06d3014798d86001c324468d497f`);
+  });
+
+  it("the worker computes the same hashes ahead; a missing file rejects with its name", async () => {
+    const big = file("w-big", Buffer.alloc(6 * 1024 * 1024 + 3, 0x7a));
+    const small = file("w-small", VPC);
+    const missing = join(dir, "no-such-file");
+    const pre = new HashPrefetch([big, small, missing, small]);
+    try {
+      expect(await pre.get(big)).toBe(await hashFile(big));
+      expect(await pre.get(small)).toBe(await hashFile(small));
+      await expect(pre.get(missing)).rejects.toThrow(/no-such-file/);
+      expect(pre.get(join(dir, "never-given"))).toBeUndefined();
+    } finally {
+      await pre.close();
+    }
   });
 
   it("is the hex SHA-256 of the bytes for stores that began with SHA-256", async () => {

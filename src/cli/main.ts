@@ -5,7 +5,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { flowFormatNames } from "../ingest/registry.js";
 import { formatProblem, MicrosegError } from "../model/problems.js";
-import { targetNames } from "../policy/targets.js";
+import { TARGET_NAMES } from "../policy/target-names.js";
 import { examples, flowFormatHelp, outputOption } from "./help.js";
 import { VERSION } from "./version.js";
 
@@ -99,7 +99,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
         "namespace name and identifying labels. Each rule carries its evidence (flows, first/last seen).",
     )
     .requiredOption("--map <file>", "communication map (from discover --out)")
-    .addOption(new Option("--target <name>", `policy language: ${targetNames().join(", ")}`).default("k8s"))
+    .addOption(new Option("--target <name>", `policy language: ${TARGET_NAMES.join(", ")}`).default("k8s"))
     .option("--out <dir>", "write one file per policy into this directory (else YAML to stdout)")
     .option("--exclude-namespace <ns>", "generate no policies for this namespace; repeatable", collect)
     .option(

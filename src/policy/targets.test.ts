@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { resourceOf } from "../eval/test-support.js";
 import { ProblemSink } from "../model/problems.js";
 import { parseAllPolicies, policyTargetsOf } from "./parse-all.js";
-import { TARGETS } from "./targets.js";
+import { TARGET_NAMES } from "./target-names.js";
+import { TARGETS, targetNames } from "./targets.js";
 
 /** One valid policy of each kind the registry should route (hand-written samples). */
 const SAMPLES = [
@@ -37,6 +38,10 @@ const SAMPLES = [
 ];
 
 describe("the target registry (contract every target passes)", () => {
+  it("the CLI's list of target names (loaded without the targets) is the registry's", () => {
+    expect([...TARGET_NAMES]).toEqual(targetNames());
+  });
+
   for (const target of TARGETS)
     describe(target.name, () => {
       it("reads kinds no other target reads", () => {

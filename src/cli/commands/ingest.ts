@@ -3,13 +3,15 @@
  * already ingested (same content hash) skipped. Prints a summary on stderr; a progress bar when
  * stderr is a terminal.
  */
+import { existsSync, rmSync } from "node:fs";
 import { loadMixedInventory, type MixedInventory } from "../../inventory/static/load.js";
 import { listFlowFiles } from "../../io/flow-files.js";
 import { fail, formatProblem, type Problem, problem } from "../../model/problems.js";
 import { HashPrefetch } from "../../store/ingest/hash-worker.js";
 import { ingestFiles } from "../../store/ingest/pipeline.js";
 import { formatIngestSummary, type IngestSummary } from "../../store/ingest/summary.js";
-import { DEFAULT_STORE_SPEC, openStore } from "../../store/open.js";
+import { DEFAULT_STORE_SPEC, openStore, parseStoreSpec } from "../../store/open.js";
+import type { Store } from "../../store/types.js";
 import { describeFormatChoice } from "../flows.js";
 import { reportProblems } from "../inputs.js";
 import type { CliIo } from "../main.js";
@@ -62,6 +64,34 @@ export function warningProblem(message: string, verbose = false): Problem {
   return problem("data-missing", "warning", message);
 }
 
+/**
+ * Opens the store while `load` runs (DuckDB opens on its own threads while the inventory parses on
+ * this one). When `load` fails, the store is closed again, and a DuckDB file this call created is
+ * removed, so a bad inventory leaves no new store behind.
+ */
+async function openWhileLoading<T>(
+  spec: string,
+  load: () => Promise<T>,
+): Promise<{ store: Store; loaded: T }> {
+  const parsed = parseStoreSpec(spec);
+  const newFile =
+    parsed.kind === "duckdb" && parsed.path !== ":memory:" && !existsSync(parsed.path)
+      ? parsed.path
+      : undefined;
+  const opening = openStore(spec);
+  opening.catch(() => undefined); // awaited below, or closed on the way out
+  let loaded: T;
+  try {
+    loaded = await load();
+  } catch (e) {
+    const store = await opening.catch(() => undefined);
+    await store?.close();
+    if (store && newFile) for (const f of [newFile, `${newFile}.wal`]) rmSync(f, { force: true });
+    throw e;
+  }
+  return { store: await opening, loaded };
+}
+
 /** Runs `ingest`; returns the exit code. */
 export async function runIngest(o: IngestCommandOptions): Promise<number> {
   if (!o.flows?.length) fail("usage", "give --flows (files or directories)");
@@ -78,13 +108,15 @@ export async function runIngest(o: IngestCommandOptions): Promise<number> {
 
 async function ingestWith(o: IngestCommandOptions, prefetch: HashPrefetch | undefined): Promise<number> {
   const flows = o.flows ?? [];
-  const inventory = await loadIngestInventory(o.inventory, o.log);
-  const store = await openStore(o.store ?? DEFAULT_STORE_SPEC);
+  const store = await openWhileLoading(o.store ?? DEFAULT_STORE_SPEC, () =>
+    loadIngestInventory(o.inventory, o.log),
+  );
+  const inventory = store.loaded;
   const bar = createProgressBar({ isTty: o.io.isTty, write: o.io.stderr });
   let summary: IngestSummary;
   try {
     summary = await ingestFiles({
-      store,
+      store: store.store,
       flows,
       prefetchedHashes: prefetch,
       format: o.format,
@@ -104,7 +136,7 @@ async function ingestWith(o: IngestCommandOptions, prefetch: HashPrefetch | unde
     });
   } finally {
     bar.done();
-    await store.close();
+    await store.store.close();
   }
   if (o.output === "json") o.io.stdout(`${JSON.stringify(summary, null, 2)}\n`);
   for (const line of formatIngestSummary(summary)) o.log(line);

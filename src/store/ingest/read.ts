@@ -7,7 +7,6 @@ import { createReadStream } from "node:fs";
 import { open } from "node:fs/promises";
 import { StringDecoder } from "node:string_decoder";
 import { createGunzip } from "node:zlib";
-import { createXXHash128 } from "hash-wasm";
 
 const CHUNK = 1 << 20;
 
@@ -38,6 +37,7 @@ async function hasher(algorithm: ContentHashAlgorithm): Promise<Hasher> {
     const h = createHash("sha256");
     return { update: (d) => h.update(d), digest: () => h.digest("hex") };
   }
+  const { createXXHash128 } = await import("hash-wasm"); // loaded only when hashing here (the CLI hashes on a worker)
   const h = await createXXHash128();
   h.init();
   return { update: (d) => h.update(d), digest: () => XXH128_PREFIX + h.digest("hex") };

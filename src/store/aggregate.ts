@@ -8,8 +8,15 @@
  * endpoint's key carries the inventory binding valid at the flow's time, so a reused address
  * resolves to its owner at that time; it is resolved with the earliest time it was seen in its hour.
  * Unresolved addresses become `cidr:<ip>/32`, or `external:<name>` inside a named network.
+ *
+ * L7, as build.ts gathers it: a record that makes an edge row and carries an HTTP method adds an
+ * HTTP row (method, path template) for its edge; a record of any role that carries a DNS query
+ * adds a DNS row for its client (the request's source, else the destination). Self-peer HTTP
+ * rows are dropped with their edges.
  */
 import { flowRole, isSelfPeer } from "../graph/build.js";
+import { flowDirection } from "../graph/direction.js";
+import { templatePath } from "../graph/http-template.js";
 import type { IdentityResolver } from "../identity/resolve.js";
 import { UNRESOLVED_VIA } from "../identity/resolve.js";
 import { type NetworkNamer, networkId } from "../inventory/static/networks.js";
@@ -17,8 +24,9 @@ import type { AddressBinding } from "../inventory/types.js";
 import type { Flow, FlowEndpoint } from "../model/flow.js";
 import type { MapWorkload } from "../model/map.js";
 import { parseProtocol } from "../model/ports.js";
+import { PendingL7 } from "./aggregate-l7.js";
 import { HOUR_MS } from "./rows.js";
-import type { HourlyEdge, RawFlow } from "./types.js";
+import type { HourlyDns, HourlyEdge, HourlyHttp, RawFlow } from "./types.js";
 
 /** Options for the aggregator. */
 export interface AggregatorOptions {
@@ -105,6 +113,7 @@ export class HourlyAggregator {
   private readonly byIp = new Map<string, { from: number; to: number; id: string }[]>();
   private endpoints = new Map<string, EndpointEntry>();
   private rows = new Map<string, Pending>();
+  private readonly l7 = new PendingL7();
   private raw: PendingRaw[] = [];
   private readonly seenIds = new Set<string>();
 
@@ -122,7 +131,7 @@ export class HourlyAggregator {
 
   /** Rows and raw flows waiting to be drained. */
   get pending(): number {
-    return this.rows.size + this.raw.length;
+    return this.rows.size + this.l7.size + this.raw.length;
   }
 
   /** Adds one record. */
@@ -133,18 +142,24 @@ export class HourlyAggregator {
     this.opts.resolver.learn(flow);
     const hour = flow.time === undefined ? 0 : Math.floor(flow.time / HOUR_MS) * HOUR_MS;
     const role = flowRole(flow);
+    const query = flow.dns?.query;
+    const clientIsSrc = query ? flowDirection(flow) === "request" : false;
     const needKeys = role === "edge" || role === "dropped" || this.opts.keepRaw;
     if (!needKeys) {
+      if (query) this.l7.addDns(hour, this.key(clientIsSrc ? flow.src : flow.dst, flow.time, hour), query);
       this.countSkipped(role);
       return;
     }
     const src = this.key(flow.src, flow.time, hour);
     const dst = this.key(flow.dst, flow.time, hour);
+    if (query) this.l7.addDns(hour, clientIsSrc ? src : dst, query);
     if (this.opts.keepRaw) this.raw.push({ flow, src, dst });
     switch (role) {
       case "edge":
         c.edgeRecords++;
         this.addRow(hour, src, dst, parseProtocol(flow.protocol)!, flow.dst.port!, flow.verdict, flow);
+        if (flow.http?.method)
+          this.l7.addHttp(hour, src, dst, flow.http.method, templatePath(flow.http.path));
         return;
       case "dropped":
         c.droppedRecords++;
@@ -234,7 +249,7 @@ export class HourlyAggregator {
   }
 
   /** Resolves and returns what is pending, then forgets it. */
-  drain(): { edges: HourlyEdge[]; flows: RawFlow[] } {
+  drain(): { edges: HourlyEdge[]; flows: RawFlow[]; http: HourlyHttp[]; dns: HourlyDns[] } {
     for (const e of this.endpoints.values()) e.id = this.resolve(e.ep, e.time);
     const merged = new Map<string, HourlyEdge>();
     for (const r of this.rows.values()) {
@@ -271,13 +286,14 @@ export class HourlyAggregator {
       m.lastSeen = Math.max(m.lastSeen, r.last);
     }
     const flows = this.raw.map((p) => toRaw(p.flow, p.src.id!, p.dst.id!));
+    const { http, dns } = this.l7.drain((id) => this.seenIds.add(id));
     this.endpoints = new Map();
     this.rows = new Map();
     this.raw = [];
-    return { edges: [...merged.values()], flows };
+    return { edges: [...merged.values()], flows, http, dns };
   }
 
-  /** The workload records of every id that made a row so far, sorted by id. */
+  /** The workload records of every id that made a row (edge, dropped or DNS) so far, sorted by id. */
   workloads(): MapWorkload[] {
     const nets = new Map<string, string[]>();
     for (const [ip, id] of this.unresolved)

@@ -4,8 +4,8 @@
  * (test/store/crash.test.ts). Inert unless the variable is set; this is the one place it is read.
  *
  * Points (counted over the whole process, every file and writer; `n` defaults to 1):
- * - `rows:<n>`: once writers have written at least n rows in total (edges, workloads and raw
- *   flows, counted after each write call; the bulk VPC path inserts its edges by SQL, so only its
+ * - `rows:<n>`: once writers have written at least n rows in total (edges, HTTP and DNS rows,
+ *   workloads and raw flows, counted after each write call; the bulk VPC path inserts its edges by SQL, so only its
  *   workload records count);
  * - `before-commit:<n>`: at the n-th commit, with every row of the file written but the commit
  *   not yet made (DuckDB: before `COMMIT`; ClickHouse: before the `files` row is inserted);

@@ -1,7 +1,7 @@
 /**
- * A CommunicationMap from a store's edges and workloads (pure), for `discover --store`: the same
- * edge and dropped shapes as src/graph/build.ts. HTTP templates and DNS names are not stored, so
- * maps from a store have none.
+ * A CommunicationMap from a store's edges, L7 rows and workloads (pure), for `discover --store`:
+ * the same edge, `http`, dropped and `dns` shapes as src/graph/build.ts (templates sorted by path
+ * then method, names sorted, workloads sorted by id). HTTP rows join the edge of their src and dst.
  */
 import { formatTime } from "../model/flow.js";
 import {
@@ -13,7 +13,7 @@ import {
   type MapWorkload,
 } from "../model/map.js";
 import { parseProtocol } from "../model/ports.js";
-import type { StoredEdge, TimeRange } from "./types.js";
+import type { StoredDns, StoredEdge, StoredHttp, TimeRange } from "./types.js";
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -44,6 +44,10 @@ interface Agg {
 /** Options of {@link mapFromStore}. */
 export interface MapFromStoreOptions {
   edges: readonly StoredEdge[];
+  /** HTTP rows over the same range (`queryHttp`). */
+  http?: readonly StoredHttp[];
+  /** DNS rows over the same range (`queryDns`). */
+  dns?: readonly StoredDns[];
   workloads: readonly MapWorkload[];
   range?: TimeRange;
   /** The ingested files' paths (the map's sources). */
@@ -85,6 +89,7 @@ export function mapFromStore(o: MapFromStoreOptions): CommunicationMap {
     a.first = Math.min(a.first, e.firstSeen);
     a.last = Math.max(a.last, e.lastSeen);
   }
+  const http = httpByEdge(o.http ?? []);
   const outEdges: Edge[] = [...edges.values()]
     .map((a) => {
       const edge: Edge = {
@@ -94,6 +99,8 @@ export function mapFromStore(o: MapFromStoreOptions): CommunicationMap {
         flows: a.flows,
         provenance: "observed",
       };
+      const templates = http.get(`${a.src}\u0000${a.dst}`);
+      if (templates) edge.http = templates;
       if (a.audit > 0) edge.audit = a.audit;
       if (a.first > 0) edge.firstSeen = formatTime(a.first);
       if (a.last > 0) edge.lastSeen = formatTime(a.last);
@@ -101,7 +108,9 @@ export function mapFromStore(o: MapFromStoreOptions): CommunicationMap {
     })
     .sort((a, b) => cmp(a.src, b.src) || cmp(a.dst, b.dst));
   const records = new Map(o.workloads.map((w) => [w.id, w]));
+  const dns = dnsByWorkload(o.dns ?? []);
   const used = new Set([...outEdges, ...dropped].flatMap((e) => [e.src, e.dst]));
+  for (const d of dns) used.add(d.workload);
   for (const id of used) if (!records.has(id)) records.set(id, placeholderWorkload(id));
   const summary: Record<string, unknown> = {
     records: Object.values(byVerdict).reduce((a, b) => a + b, 0),
@@ -122,9 +131,39 @@ export function mapFromStore(o: MapFromStoreOptions): CommunicationMap {
         cmp(a.protocol, b.protocol) ||
         (a.port ?? 0) - (b.port ?? 0),
     ),
-    dns: [],
+    dns,
     summary,
   };
+}
+
+/** HTTP templates per `src\0dst`, deduplicated, sorted by path then method (as build.ts). */
+function httpByEdge(rows: readonly StoredHttp[]): Map<string, { method: string; path: string }[]> {
+  const out = new Map<string, Map<string, { method: string; path: string }>>();
+  for (const r of rows) {
+    const k = `${r.src}\u0000${r.dst}`;
+    const m = out.get(k) ?? new Map();
+    out.set(k, m);
+    m.set(`${r.method} ${r.path}`, { method: r.method, path: r.path });
+  }
+  return new Map(
+    [...out].map(([k, m]) => [
+      k,
+      [...m.values()].sort((a, b) => cmp(a.path, b.path) || cmp(a.method, b.method)),
+    ]),
+  );
+}
+
+/** DNS names per workload, sorted (as build.ts). */
+function dnsByWorkload(rows: readonly StoredDns[]): { workload: string; names: string[] }[] {
+  const out = new Map<string, Set<string>>();
+  for (const r of rows) {
+    const names = out.get(r.workload) ?? new Set();
+    out.set(r.workload, names);
+    names.add(r.name);
+  }
+  return [...out]
+    .map(([workload, names]) => ({ workload, names: [...names].sort() }))
+    .sort((a, b) => cmp(a.workload, b.workload));
 }
 
 /** Parses `--since`/`--until`: RFC 3339, or a duration before `now` (`30m`, `12h`, `7d`, `2w`). */

@@ -1,9 +1,18 @@
 /**
  * Shared row helpers for every Store (pure): validation (a bad row fails the whole file), the
- * edge key, summing rows, hour-granular time ranges and sort orders.
+ * edge key, summing rows (edges, HTTP, DNS), hour-granular time ranges and sort orders.
  */
 import { fail } from "../model/problems.js";
-import type { HourlyEdge, RawFlow, StoredEdge, TimeRange } from "./types.js";
+import type {
+  HourlyDns,
+  HourlyEdge,
+  HourlyHttp,
+  RawFlow,
+  StoredDns,
+  StoredEdge,
+  StoredHttp,
+  TimeRange,
+} from "./types.js";
 
 /** One hour in milliseconds. */
 export const HOUR_MS = 3_600_000;
@@ -37,6 +46,27 @@ export function validateEdge(e: HourlyEdge): void {
     count(e.firstSeen) &&
     count(e.lastSeen);
   if (!ok) fail("usage", `store: invalid hourly edge row ${JSON.stringify(e)}`);
+}
+
+function hourStart(n: unknown): boolean {
+  return count(n) && (n as number) % HOUR_MS === 0;
+}
+
+function text(s: unknown): boolean {
+  return typeof s === "string" && s !== "";
+}
+
+/** Throws when an hourly HTTP row cannot be stored. */
+export function validateHttp(h: HourlyHttp): void {
+  const ok =
+    hourStart(h.hour) && text(h.src) && text(h.dst) && text(h.method) && text(h.path) && count(h.flows);
+  if (!ok) fail("usage", `store: invalid hourly HTTP row ${JSON.stringify(h)}`);
+}
+
+/** Throws when an hourly DNS row cannot be stored. */
+export function validateDns(d: HourlyDns): void {
+  const ok = hourStart(d.hour) && text(d.workload) && text(d.name) && count(d.records);
+  if (!ok) fail("usage", `store: invalid hourly DNS row ${JSON.stringify(d)}`);
 }
 
 /** Throws when a raw flow row cannot be stored. */
@@ -104,4 +134,40 @@ export function sumEdges(rows: Iterable<HourlyEdge>, range?: TimeRange): StoredE
     e.lastSeen = Math.max(e.lastSeen, r.lastSeen);
   }
   return [...out.values()].sort(compareStoredEdges);
+}
+
+/** The sort order of `queryHttp`: src, dst, then path and method (the order of a map edge's `http`). */
+export function compareStoredHttp(a: StoredHttp, b: StoredHttp): number {
+  return cmp(a.src, b.src) || cmp(a.dst, b.dst) || cmp(a.path, b.path) || cmp(a.method, b.method);
+}
+
+/** The sort order of `queryDns`. */
+export function compareStoredDns(a: StoredDns, b: StoredDns): number {
+  return cmp(a.workload, b.workload) || cmp(a.name, b.name);
+}
+
+/** Sums hourly HTTP rows (in range) per src, dst, method, path, sorted. */
+export function sumHttp(rows: Iterable<HourlyHttp>, range?: TimeRange): StoredHttp[] {
+  const out = new Map<string, StoredHttp>();
+  for (const r of rows) {
+    if (!inRange(r.hour, range)) continue;
+    const k = `${r.src}\u0000${r.dst}\u0000${r.method}\u0000${r.path}`;
+    const h = out.get(k);
+    if (h) h.flows += r.flows;
+    else out.set(k, { src: r.src, dst: r.dst, method: r.method, path: r.path, flows: r.flows });
+  }
+  return [...out.values()].sort(compareStoredHttp);
+}
+
+/** Sums hourly DNS rows (in range) per workload and name, sorted. */
+export function sumDns(rows: Iterable<HourlyDns>, range?: TimeRange): StoredDns[] {
+  const out = new Map<string, StoredDns>();
+  for (const r of rows) {
+    if (!inRange(r.hour, range)) continue;
+    const k = `${r.workload}\u0000${r.name}`;
+    const d = out.get(k);
+    if (d) d.records += r.records;
+    else out.set(k, { workload: r.workload, name: r.name, records: r.records });
+  }
+  return [...out.values()].sort(compareStoredDns);
 }

@@ -4,7 +4,8 @@
  * ClickHouse (scale-out; aggregation pushed down as SQL, only edges come back).
  *
  * What is stored: hourly edge aggregates always (one row per hour × src × dst × protocol × port ×
- * verdict, with counts and first/last seen), the workload records seen, and optionally raw flows.
+ * verdict, with counts and first/last seen), hourly HTTP and DNS rows (L7), the workload records
+ * seen, and optionally raw flows.
  * Ingest is idempotent per input file (its content hash is recorded) and atomic per file.
  *
  * Changes (keep this file the single source of truth for every implementation):
@@ -19,6 +20,10 @@
  *   values; address/port/service lists are unioned and sorted).
  * - Time ranges select hourly rows: a row counts when `since <= hour + 1h - 1` and `hour < until`
  *   (a range cuts at hour granularity; see docs/semantics.md).
+ * - L7 facts (store schema 2): hourly HTTP rows (method and path template per edge, the edge's
+ *   `http` in a map) and hourly DNS rows (names a workload looked up, the map's `dns`), written
+ *   with `addHttp`/`addDns` and summed over a range by `queryHttp`/`queryDns` under the same
+ *   hour rule as edges. Files ingested before a store kept them are marked `withoutL7`.
  */
 import type { MapWorkload } from "../model/map.js";
 
@@ -40,6 +45,35 @@ export interface HourlyEdge {
   lastSeen: number;
 }
 
+/**
+ * One hourly HTTP row: requests of an edge (forwarded or audit, the records that make edge rows)
+ * with this method and path template (src/graph/http-template.ts).
+ */
+export interface HourlyHttp {
+  /** Start of the hour. */
+  hour: number;
+  src: string;
+  dst: string;
+  method: string;
+  /** The path template (`/details/{id}`), as `discover` puts it in a map. */
+  path: string;
+  /** Requests with this method and template in the hour. */
+  flows: number;
+}
+
+/**
+ * One hourly DNS row: a workload looked a name up (records of any verdict or direction that carry
+ * the query; the client is the request's source, a reply's destination).
+ */
+export interface HourlyDns {
+  /** Start of the hour. */
+  hour: number;
+  workload: string;
+  name: string;
+  /** Records that carried the name in the hour. */
+  records: number;
+}
+
 /** An input file as the store records it. */
 export interface IngestedFile {
   /** The file's content hash: `xxh128:<hex>`, or bare hex SHA-256 in stores begun before XXH3. */
@@ -49,6 +83,11 @@ export interface IngestedFile {
   records: number;
   /** Epoch ms when it was ingested. */
   ingestedAt: number;
+  /**
+   * Set by `files()` on files ingested before the store kept HTTP and DNS rows (store schema 1):
+   * maps from the store have no L7 facts of theirs. Never set on input to `commit`.
+   */
+  withoutL7?: true;
 }
 
 /** A time window for queries (epoch ms; open ends allowed). */
@@ -69,6 +108,22 @@ export interface StoredEdge {
   packets: number;
   firstSeen: number;
   lastSeen: number;
+}
+
+/** HTTP rows of an edge aggregated over a time range (one per src, dst, method, path). */
+export interface StoredHttp {
+  src: string;
+  dst: string;
+  method: string;
+  path: string;
+  flows: number;
+}
+
+/** DNS rows aggregated over a time range (one per workload and name). */
+export interface StoredDns {
+  workload: string;
+  name: string;
+  records: number;
 }
 
 /** One raw flow record as stored with `--keep-raw` (resolved ids beside the addresses). */
@@ -97,6 +152,10 @@ export interface FileBatch {
   workloads: MapWorkload[];
   /** Raw flows (only with `--keep-raw`). */
   flows?: RawFlow[];
+  /** Hourly HTTP rows. */
+  http?: HourlyHttp[];
+  /** Hourly DNS rows. */
+  dns?: HourlyDns[];
 }
 
 /**
@@ -107,6 +166,10 @@ export interface FileWriter {
   addEdges(edges: readonly HourlyEdge[]): Promise<void>;
   addWorkloads(workloads: readonly MapWorkload[]): Promise<void>;
   addFlows(flows: readonly RawFlow[]): Promise<void>;
+  /** Adds hourly HTTP rows (the same key written several times is summed by `queryHttp`). */
+  addHttp(rows: readonly HourlyHttp[]): Promise<void>;
+  /** Adds hourly DNS rows (summed by `queryDns`). */
+  addDns(rows: readonly HourlyDns[]): Promise<void>;
   /**
    * Records the file (its hash marks it ingested) and makes everything visible at once. Fails,
    * writing nothing, when the hash is already recorded ("already ingested").
@@ -127,6 +190,10 @@ export interface Store {
   beginFile(): Promise<FileWriter>;
   /** Edges aggregated over the range (summed across hours), sorted by src, dst, protocol, port, verdict. */
   queryEdges(range?: TimeRange): Promise<StoredEdge[]>;
+  /** HTTP rows summed over the range, sorted by src, dst, path, method (a map's `http` order). */
+  queryHttp(range?: TimeRange): Promise<StoredHttp[]>;
+  /** DNS rows summed over the range, sorted by workload, name. */
+  queryDns(range?: TimeRange): Promise<StoredDns[]>;
   /** The workload records seen, merged, sorted by id. */
   workloads(): Promise<MapWorkload[]>;
   /** The files ingested, sorted by path. */

@@ -10,6 +10,8 @@ export async function writeBatch(store: Pick<Store, "beginFile">, batch: FileBat
     await w.addEdges(batch.edges);
     await w.addWorkloads(batch.workloads);
     if (batch.flows?.length) await w.addFlows(batch.flows);
+    if (batch.http?.length) await w.addHttp(batch.http);
+    if (batch.dns?.length) await w.addDns(batch.dns);
     await w.commit(batch.file);
   } catch (e) {
     await w.abort();

@@ -21,7 +21,7 @@ import {
   startTestCluster,
   type TestCluster,
 } from "./clickhouse-cluster.js";
-import { edgeRow, fileRecord, storeContract } from "./contract.js";
+import { dnsRow, edgeRow, fileRecord, httpRow, storeContract } from "./contract.js";
 
 const T0 = Date.UTC(2024, 2, 1);
 
@@ -176,6 +176,32 @@ describe.skipIf(clickhouseSkipped)("ClickHouse store on a two-shard cluster", ()
       expect(windowed.length).toBeGreaterThan(0);
       expect(windowed.length).toBeLessThan(edges.length);
       expect(windowed).toEqual(await duck.queryEdges(range));
+      // the L7 rows: HTTP templates per edge and DNS names, whole and over the window
+      const http = await ch.queryHttp();
+      expect(http).toContainEqual(
+        expect.objectContaining({
+          src: "bookinfo/productpage-v1",
+          dst: "bookinfo/details-v1",
+          method: "GET",
+          path: "/details/{id}",
+        }),
+      );
+      expect(http).toEqual(await duck.queryHttp());
+      const dns = await ch.queryDns();
+      expect(dns.length).toBeGreaterThan(2);
+      expect(dns).toEqual(await duck.queryDns());
+      const november = {
+        since: Date.parse("2021-11-01T00:00:00Z"),
+        until: Date.parse("2022-01-01T00:00:00Z"),
+      };
+      const windowedHttp = await ch.queryHttp(november);
+      expect(windowedHttp.length).toBeGreaterThan(0);
+      expect(windowedHttp.length).toBeLessThan(http.length);
+      expect(windowedHttp).toEqual(await duck.queryHttp(november));
+      const windowedDns = await ch.queryDns(november);
+      expect(windowedDns.length).toBeGreaterThan(0);
+      expect(windowedDns.length).toBeLessThan(dns.length);
+      expect(windowedDns).toEqual(await duck.queryDns(november));
       const workloads = await ch.workloads();
       expect(workloads.length).toBeGreaterThan(10);
       expect(workloads).toEqual(await duck.workloads());
@@ -208,12 +234,17 @@ describe.skipIf(clickhouseSkipped)("ClickHouse store on a two-shard cluster", ()
         expect(ingest.code, ingest.stderr).toBe(0);
       }
       const discover = async (store: string, extra: string[] = []) => {
-        const r = await run(["discover", "--store", store, "-o", "json", ...extra]);
+        const r = await run(["discover", ...(store ? ["--store", store] : []), "-o", "json", ...extra]);
         expect(r.code, r.stderr).toBe(0);
         return JSON.parse(r.stdout) as CommunicationMap;
       };
       const [chMap, duckMap] = [await discover(stores[0]), await discover(stores[1])];
       expect(chMap.edges.length).toBeGreaterThan(10);
+      // with the L7 facts of the in-memory map (HTTP templates per edge, DNS names)
+      const memory = await discover("", flows);
+      expect(chMap.edges.filter((e) => e.http?.length).length).toBeGreaterThan(5);
+      expect(chMap.dns?.length).toBeGreaterThan(1);
+      expect(JSON.stringify([chMap.edges, chMap.dns])).toBe(JSON.stringify([memory.edges, memory.dns]));
       expect(chMap.edges).toContainEqual(
         expect.objectContaining({ src: "bookinfo/productpage-v1", dst: "bookinfo/details-v1" }),
       );
@@ -231,6 +262,48 @@ describe.skipIf(clickhouseSkipped)("ClickHouse store on a two-shard cluster", ()
       expect(chWindow).toEqual(await discover(stores[1], window));
     } finally {
       await rm(scratch, { recursive: true, force: true });
+    }
+  });
+
+  it("upgrades a store made before the L7 tables: its files are withoutL7, new files carry HTTP and DNS rows", async () => {
+    const db = newDatabase();
+    const spec = cluster.spec(db);
+    const before = await openClickHouseStore(spec);
+    await before.ingestFile({
+      file: fileRecord("old"),
+      edges: [edgeRow({ hour: T0, flows: 2 })],
+      workloads: [],
+    });
+    await before.close();
+    // what a store of the previous version has: no L7 tables, no files.l7
+    for (const port of cluster.httpPorts) {
+      for (const t of ["edge_http", "edge_http_local", "dns_names", "dns_names_local"])
+        await clickhouseSql(port, `DROP TABLE ${db}.${t}`);
+      for (const t of ["files", "files_local"])
+        await clickhouseSql(port, `ALTER TABLE ${db}.${t} DROP COLUMN l7`);
+    }
+    const store = await openClickHouseStore(spec);
+    try {
+      expect(await store.files()).toEqual([{ ...fileRecord("old"), withoutL7: true }]);
+      expect((await store.queryEdges()).map((e) => e.flows)).toEqual([2]);
+      expect(await store.queryHttp()).toEqual([]);
+      await store.ingestFile({
+        file: fileRecord("new"),
+        edges: [edgeRow({ hour: T0 })],
+        workloads: [],
+        http: [httpRow({ hour: T0, flows: 4 })],
+        dns: [dnsRow({ hour: T0, records: 3 })],
+      });
+      expect((await store.files()).map((f) => [f.hash, f.withoutL7])).toEqual([
+        ["new", undefined],
+        ["old", true],
+      ]);
+      expect((await store.queryHttp()).map((h) => [h.path, h.flows])).toEqual([["/items/{id}", 4]]);
+      expect((await store.queryDns()).map((d) => [d.name, d.records])).toEqual([
+        ["api.shop.svc.cluster.local", 3],
+      ]);
+    } finally {
+      await store.close();
     }
   });
 

@@ -4,7 +4,15 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import type { MapWorkload } from "../../src/model/map.js";
-import type { FileBatch, HourlyEdge, IngestedFile, RawFlow, Store } from "../../src/store/types.js";
+import type {
+  FileBatch,
+  HourlyDns,
+  HourlyEdge,
+  HourlyHttp,
+  IngestedFile,
+  RawFlow,
+  Store,
+} from "../../src/store/types.js";
 
 /** How the suite gets stores. */
 export interface StoreFactory {
@@ -38,6 +46,16 @@ export function edgeRow(p: Partial<HourlyEdge> & { hour: number }): HourlyEdge {
     lastSeen: p.hour,
     ...p,
   };
+}
+
+/** An hourly HTTP row with defaults. */
+export function httpRow(p: Partial<HourlyHttp> & { hour: number }): HourlyHttp {
+  return { src: "shop/web", dst: "shop/api", method: "GET", path: "/items/{id}", flows: 1, ...p };
+}
+
+/** An hourly DNS row with defaults. */
+export function dnsRow(p: Partial<HourlyDns> & { hour: number }): HourlyDns {
+  return { workload: "shop/web", name: "api.shop.svc.cluster.local", records: 1, ...p };
 }
 
 function workload(id: string, extra: Partial<MapWorkload> = {}): MapWorkload {
@@ -85,6 +103,8 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(await s.queryEdges()).toEqual([]);
       expect(await s.files()).toEqual([]);
       expect(await s.workloads()).toEqual([]);
+      expect(await s.queryHttp()).toEqual([]);
+      expect(await s.queryDns()).toEqual([]);
     });
 
     it("sums rows of one key across hours and files, sorted by src, dst, protocol, port, verdict", async () => {
@@ -255,11 +275,104 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect((await s.rawFlows({ since: T0 + 11 })).map((f) => f.time)).toEqual([T0 + 50]);
     });
 
+    it("sums HTTP and DNS rows across hours and files; HTTP sorted by src, dst, path, method", async () => {
+      const s = await open();
+      await s.ingestFile({
+        ...batch("l1", [edgeRow({ hour: T0 })]),
+        http: [
+          httpRow({ hour: T0, path: "/items/{id}", flows: 2 }),
+          httpRow({ hour: T0 + H, path: "/items/{id}", flows: 3 }),
+          httpRow({ hour: T0, method: "POST", path: "/cart" }),
+          httpRow({ hour: T0, method: "GET", path: "/cart", flows: 4 }),
+          httpRow({ hour: T0, src: "shop/admin", path: "/zeta" }),
+        ],
+        dns: [
+          dnsRow({ hour: T0, records: 2 }),
+          dnsRow({ hour: T0 + H, records: 5 }),
+          dnsRow({ hour: T0, name: "db.shop.svc.cluster.local" }),
+          dnsRow({ hour: T0, workload: "shop/admin", name: "example.com" }),
+        ],
+      });
+      const w = await s.beginFile();
+      await w.addHttp([httpRow({ hour: T0 + 2 * H, path: "/items/{id}", flows: 10 })]);
+      await w.addDns([dnsRow({ hour: T0 + 2 * H, records: 10 })]);
+      await w.commit(fileRecord("l2"));
+      expect(await s.queryHttp()).toEqual([
+        { src: "shop/admin", dst: "shop/api", method: "GET", path: "/zeta", flows: 1 },
+        { src: "shop/web", dst: "shop/api", method: "GET", path: "/cart", flows: 4 },
+        { src: "shop/web", dst: "shop/api", method: "POST", path: "/cart", flows: 1 },
+        { src: "shop/web", dst: "shop/api", method: "GET", path: "/items/{id}", flows: 15 },
+      ]);
+      expect(await s.queryDns()).toEqual([
+        { workload: "shop/admin", name: "example.com", records: 1 },
+        { workload: "shop/web", name: "api.shop.svc.cluster.local", records: 17 },
+        { workload: "shop/web", name: "db.shop.svc.cluster.local", records: 1 },
+      ]);
+      // files written by this version carry their L7 rows
+      expect((await s.files()).map((f) => f.withoutL7)).toEqual([undefined, undefined]);
+    });
+
+    it("selects HTTP and DNS rows by time range at hour granularity, as edges", async () => {
+      const s = await open();
+      await s.ingestFile({
+        ...batch("lt", []),
+        http: [0, 1, 2].map((i) => httpRow({ hour: T0 + i * H, path: `/h${i}` })),
+        dns: [0, 1, 2].map((i) => dnsRow({ hour: T0 + i * H, name: `h${i}.example` })),
+      });
+      const paths = async (since?: number, until?: number) =>
+        (await s.queryHttp({ since, until })).map((h) => h.path);
+      const names = async (since?: number, until?: number) =>
+        (await s.queryDns({ since, until })).map((d) => d.name);
+      expect(await paths(T0 + H + 30 * 60_000)).toEqual(["/h1", "/h2"]);
+      expect(await paths(undefined, T0 + 2 * H)).toEqual(["/h0", "/h1"]);
+      expect(await paths(T0 + H, T0 + H + 1)).toEqual(["/h1"]);
+      expect(await paths(T0 + 3 * H)).toEqual([]);
+      expect(await names(T0 + H + 30 * 60_000)).toEqual(["h1.example", "h2.example"]);
+      expect(await names(undefined, T0 + 2 * H)).toEqual(["h0.example", "h1.example"]);
+      expect(await names(T0 + H, T0 + H + 1)).toEqual(["h1.example"]);
+      expect(await names(undefined, T0)).toEqual([]);
+    });
+
+    it("shows no HTTP or DNS row of a file before commit; abort and bad rows leave nothing", async () => {
+      const s = await open();
+      const w = await s.beginFile();
+      await w.addHttp([httpRow({ hour: T0, flows: 9 })]);
+      await w.addDns([dnsRow({ hour: T0, records: 9 })]);
+      expect(await s.queryHttp()).toEqual([]);
+      expect(await s.queryDns()).toEqual([]);
+      await w.abort();
+      expect(await s.queryHttp()).toEqual([]);
+      expect(await s.queryDns()).toEqual([]);
+      // the HTTP rows are written before the DNS rows fail validation: none of the file counts
+      await expect(
+        s.ingestFile({
+          ...batch("bad-l7", [edgeRow({ hour: T0 })]),
+          http: [httpRow({ hour: T0, flows: 3 })],
+          dns: [dnsRow({ hour: T0, name: "" })],
+        }),
+      ).rejects.toThrow(/invalid hourly DNS row/);
+      const w2 = await s.beginFile();
+      await expect(w2.addHttp([httpRow({ hour: T0 + 17 })])).rejects.toThrow(/invalid hourly HTTP row/);
+      await expect(w2.addHttp([httpRow({ hour: T0, method: "" })])).rejects.toThrow(
+        /invalid hourly HTTP row/,
+      );
+      await expect(w2.addDns([dnsRow({ hour: T0, records: -1 })])).rejects.toThrow(/invalid hourly DNS row/);
+      await w2.abort();
+      expect(await s.hasFile("bad-l7")).toBe(false);
+      expect(await s.queryHttp()).toEqual([]);
+      expect(await s.queryDns()).toEqual([]);
+      expect(await s.queryEdges()).toEqual([]);
+    });
+
     if (factory.reopen) {
       const reopen = factory.reopen;
       it("keeps committed files across close and reopen", async () => {
         const s = await open();
-        await s.ingestFile(batch("p", [edgeRow({ hour: T0, flows: 6 })], [workload("shop/web")]));
+        await s.ingestFile({
+          ...batch("p", [edgeRow({ hour: T0, flows: 6 })], [workload("shop/web")]),
+          http: [httpRow({ hour: T0, flows: 6 })],
+          dns: [dnsRow({ hour: T0, records: 2 })],
+        });
         await s.close();
         opened.splice(opened.indexOf(s), 1);
         const again = await reopen(s);
@@ -267,6 +380,11 @@ export function storeContract(name: string, factory: StoreFactory): void {
         expect(await again.hasFile("p")).toBe(true);
         expect((await again.queryEdges()).map((e) => e.flows)).toEqual([6]);
         expect((await again.workloads()).map((w) => w.id)).toEqual(["shop/web"]);
+        expect((await again.queryHttp()).map((h) => [h.path, h.flows])).toEqual([["/items/{id}", 6]]);
+        expect((await again.queryDns()).map((d) => [d.name, d.records])).toEqual([
+          ["api.shop.svc.cluster.local", 2],
+        ]);
+        expect((await again.files())[0].withoutL7).toBeUndefined();
       });
     }
   });

@@ -1,9 +1,10 @@
 /**
  * The ClickHouse Store (scale-out): `clickhouse://host:port/db[?cluster=NAME&shards=…]` (spec.ts).
  *
- * Layout: on every shard, MergeTree tables `edges_local` (hourly aggregates), `workloads_local`,
- * `files_local` and `raw_flows_local`; over them, Distributed tables `edges`, `workloads`,
- * `files`, `raw_flows` on the cluster. Reads go through the Distributed tables and aggregation
+ * Layout: on every shard, MergeTree tables `edges_local` (hourly aggregates), `edge_http_local`
+ * and `dns_names_local` (hourly L7 rows), `workloads_local`, `files_local` and `raw_flows_local`;
+ * over them, Distributed tables of the same names without `_local` on the cluster. A store made
+ * before the L7 tables gets them on open, and `files.l7` (0 for its files so far: `withoutL7`). Reads go through the Distributed tables and aggregation
  * runs on the shards (`queryEdges` is one GROUP BY), so only edges come back. Inserts go through
  * the Distributed tables with `insert_distributed_sync = 1` (the insert returns once every shard
  * has its rows, or fails), and every query runs with `skip_unavailable_shards = 0`, checked on
@@ -21,8 +22,18 @@ import { type ClickHouseClient, ClickHouseLogLevel, createClient } from "@clickh
 import type { MapWorkload } from "../../model/map.js";
 import { fail } from "../../model/problems.js";
 import { mergeWorkloadRecords } from "../merge.js";
-import { compareRawFlows, compareStoredEdges } from "../rows.js";
-import type { FileBatch, FileWriter, IngestedFile, RawFlow, Store, StoredEdge, TimeRange } from "../types.js";
+import { compareRawFlows, compareStoredDns, compareStoredEdges, compareStoredHttp } from "../rows.js";
+import type {
+  FileBatch,
+  FileWriter,
+  IngestedFile,
+  RawFlow,
+  Store,
+  StoredDns,
+  StoredEdge,
+  StoredHttp,
+  TimeRange,
+} from "../types.js";
 import { writeBatch } from "../write-batch.js";
 import { explainFailure } from "./failures.js";
 import { type ClickHouseSpec, parseClickHouseSpec } from "./spec.js";
@@ -137,6 +148,25 @@ export class ClickHouseStore implements Store {
     for (const query of statements) {
       await this.run("create the schema", () => client.command({ query }), url);
     }
+    // a store made before the L7 tables: its files get `l7` (0 for every file so far)
+    for (const table of ["files_local", "files"] as const) {
+      const has = await this.run(
+        "check the schema",
+        async () =>
+          (
+            await (
+              await client.query({ query: sql.hasColumn(this.schema, table, "l7"), format: "JSONEachRow" })
+            ).json()
+          ).length > 0,
+        url,
+      );
+      if (!has)
+        await this.run(
+          "upgrade the schema",
+          () => client.command({ query: sql.addFilesL7Column(this.schema, table) }),
+          url,
+        );
+    }
   }
 
   /** Inserts rows into a Distributed table (every shard, synchronously). */
@@ -193,17 +223,47 @@ export class ClickHouseStore implements Store {
       .sort(compareStoredEdges);
   }
 
+  /** HTTP rows summed over the range by the shards. */
+  async queryHttp(range?: TimeRange): Promise<StoredHttp[]> {
+    const rows = await this.select("query HTTP rows", sql.selectHttp(this.schema, range));
+    return rows
+      .map((r) => ({
+        src: String(r.src),
+        dst: String(r.dst),
+        method: String(r.method),
+        path: String(r.path),
+        flows: num(r.total_flows, "flows"),
+      }))
+      .sort(compareStoredHttp);
+  }
+
+  /** DNS rows summed over the range by the shards. */
+  async queryDns(range?: TimeRange): Promise<StoredDns[]> {
+    const rows = await this.select("query DNS rows", sql.selectDns(this.schema, range));
+    return rows
+      .map((r) => ({
+        workload: String(r.workload),
+        name: String(r.name),
+        records: num(r.total_records, "records"),
+      }))
+      .sort(compareStoredDns);
+  }
+
   private async fileRows(): Promise<FileRow[]> {
     const rows = await this.select("list files", sql.selectFiles(this.schema));
-    return rows.map((r) => ({
-      hash: String(r.hash),
-      path: String(r.first_path),
-      format: String(r.first_format),
-      records: num(r.first_records, "records"),
-      ingestedAt: num(r.first_ingested_at, "ingestedAt"),
-      batch: String(r.first_batch),
-      seq: num(r.first_seq, "seq"),
-    }));
+    return rows.map((r) => {
+      const f: FileRow = {
+        hash: String(r.hash),
+        path: String(r.first_path),
+        format: String(r.first_format),
+        records: num(r.first_records, "records"),
+        ingestedAt: num(r.first_ingested_at, "ingestedAt"),
+        batch: String(r.first_batch),
+        seq: num(r.first_seq, "seq"),
+      };
+      if (Number(r.first_l7) !== 1) f.withoutL7 = true;
+      return f;
+    });
   }
 
   /** Workload records of committed files, merged in commit order. */

@@ -22,6 +22,12 @@ function intLiteral(n: number): string {
   return String(Math.ceil(n));
 }
 
+/**
+ * `files.l7`: 1 for files ingested with their HTTP and DNS rows. Stores made before the L7 tables
+ * get the column by {@link addFilesL7Column} (existing rows read the default, 0).
+ */
+const FILES_L7_COLUMN = "l7 UInt8 DEFAULT 0";
+
 /** The local (per-shard) tables: name → column list, engine clauses, sharding key. */
 const TABLES = {
   edges: {
@@ -36,9 +42,19 @@ const TABLES = {
     engine: "MergeTree() ORDER BY (batch, ord)",
     key: "sipHash64(batch)",
   },
+  edge_http: {
+    columns: "batch String, hour DateTime, src String, dst String, method String, path String, flows UInt64",
+    engine: "MergeTree() PARTITION BY toYYYYMM(hour) ORDER BY (src, dst, method, path, hour, batch)",
+    key: "sipHash64(src)",
+  },
+  dns_names: {
+    columns: "batch String, hour DateTime, workload String, name String, records UInt64",
+    engine: "MergeTree() PARTITION BY toYYYYMM(hour) ORDER BY (workload, name, hour, batch)",
+    key: "sipHash64(workload)",
+  },
   files: {
     columns: `hash String, batch String, seq UInt64, path String, format String, records UInt64,
-  ingested_at UInt64`,
+  ingested_at UInt64, ${FILES_L7_COLUMN}`,
     engine: "MergeTree() ORDER BY (hash, batch)",
     key: "sipHash64(hash)",
   },
@@ -78,6 +94,16 @@ export function createDistributedTable(s: Schema, t: TableName): string {
   return `CREATE TABLE IF NOT EXISTS ${s.database}.${t} AS ${s.database}.${t}_local ENGINE = Distributed(${s.cluster}, ${s.database}, ${t}_local, ${TABLES[t].key})`;
 }
 
+/** Whether a table of the database has a column (0 or 1 rows), on the server asked. */
+export function hasColumn(s: Schema, table: string, column: string): string {
+  return `SELECT name FROM system.columns WHERE database = ${literal(s.database)} AND table = ${literal(table)} AND name = ${literal(column)}`;
+}
+
+/** Adds `l7` to a `files` table made before it (`files_local` or the Distributed `files`). */
+export function addFilesL7Column(s: Schema, table: "files" | "files_local"): string {
+  return `ALTER TABLE ${s.database}.${table} ADD COLUMN ${FILES_L7_COLUMN}`;
+}
+
 /** The batch that counts for each committed file hash: the first one committed. */
 function countedBatches(s: Schema): string {
   return `SELECT argMin(batch, seq) FROM ${s.database}.files GROUP BY hash`;
@@ -102,6 +128,22 @@ GROUP BY src, dst, protocol, port, verdict
 ORDER BY src, dst, protocol, port, verdict`;
 }
 
+/** HTTP rows summed over the range by the shards (ordered by the caller). */
+export function selectHttp(s: Schema, range: TimeRange = {}): string {
+  return `SELECT src, dst, method, path, sum(flows) AS total_flows
+FROM ${s.database}.edge_http
+WHERE batch GLOBAL IN (${countedBatches(s)})${hourRange(range)}
+GROUP BY src, dst, method, path`;
+}
+
+/** DNS rows summed over the range by the shards (ordered by the caller). */
+export function selectDns(s: Schema, range: TimeRange = {}): string {
+  return `SELECT workload, name, sum(records) AS total_records
+FROM ${s.database}.dns_names
+WHERE batch GLOBAL IN (${countedBatches(s)})${hourRange(range)}
+GROUP BY workload, name`;
+}
+
 /**
  * One row per committed hash: the first commit's batch, order and file record. Aliases differ
  * from column names: ClickHouse resolves a name to an alias first, so `min(seq) AS seq` would
@@ -110,7 +152,8 @@ ORDER BY src, dst, protocol, port, verdict`;
 export function selectFiles(s: Schema): string {
   return `SELECT hash, argMin(batch, seq) AS first_batch, min(seq) AS first_seq,
   argMin(path, seq) AS first_path, argMin(format, seq) AS first_format,
-  argMin(records, seq) AS first_records, argMin(ingested_at, seq) AS first_ingested_at
+  argMin(records, seq) AS first_records, argMin(ingested_at, seq) AS first_ingested_at,
+  argMin(l7, seq) AS first_l7
 FROM ${s.database}.files
 GROUP BY hash`;
 }

@@ -1,8 +1,8 @@
 /**
  * A FileWriter for the ClickHouse store. ClickHouse has no multi-statement transactions, so a
- * file is made atomic by a batch id: every row this writer inserts (edges, workloads, raw flows)
- * carries a fresh random batch id, and queries count only batches named by a row of the `files`
- * table. `commit` inserts that one row (a one-row insert is atomic) after every part succeeded, so
+ * file is made atomic by a batch id: every row this writer inserts (edges, HTTP and DNS rows,
+ * workloads, raw flows) carries a fresh random batch id, and queries count only batches named by
+ * a row of the `files` table. `commit` inserts that one row (a one-row insert is atomic) after every part succeeded, so
  * a failure or a killed process at any moment leaves rows that no query counts, and a re-run
  * writes the file again under a new batch id. See docs/semantics.md ("ClickHouse store").
  */
@@ -10,8 +10,8 @@ import { randomUUID } from "node:crypto";
 import type { MapWorkload } from "../../model/map.js";
 import { fail } from "../../model/problems.js";
 import { crashPoint } from "../crash-hook.js";
-import { HOUR_MS, validateEdge, validateRawFlow } from "../rows.js";
-import type { FileWriter, HourlyEdge, IngestedFile, RawFlow } from "../types.js";
+import { HOUR_MS, validateDns, validateEdge, validateHttp, validateRawFlow } from "../rows.js";
+import type { FileWriter, HourlyDns, HourlyEdge, HourlyHttp, IngestedFile, RawFlow } from "../types.js";
 import type { TableName } from "./sql.js";
 
 /** What a writer needs from its store. */
@@ -28,13 +28,18 @@ export interface WriterHost {
 /** The largest hour a ClickHouse DateTime holds (2106-02-07). */
 const MAX_HOUR_MS = 4_294_967_295_000;
 
+/** An hour as a ClickHouse DateTime (seconds), refused beyond its range. */
+function dateTime(hour: number): number {
+  if (hour > MAX_HOUR_MS - HOUR_MS)
+    fail("usage", `store: hour ${hour} is beyond ClickHouse's DateTime range`);
+  return hour / 1000;
+}
+
 function edgeRow(batch: string, e: HourlyEdge): Record<string, unknown> {
   validateEdge(e);
-  if (e.hour > MAX_HOUR_MS - HOUR_MS)
-    fail("usage", `store: hour ${e.hour} is beyond ClickHouse's DateTime range`);
   return {
     batch,
-    hour: e.hour / 1000,
+    hour: dateTime(e.hour),
     src: e.src,
     dst: e.dst,
     protocol: e.protocol,
@@ -46,6 +51,24 @@ function edgeRow(batch: string, e: HourlyEdge): Record<string, unknown> {
     first_seen: e.firstSeen,
     last_seen: e.lastSeen,
   };
+}
+
+function httpRow(batch: string, h: HourlyHttp): Record<string, unknown> {
+  validateHttp(h);
+  return {
+    batch,
+    hour: dateTime(h.hour),
+    src: h.src,
+    dst: h.dst,
+    method: h.method,
+    path: h.path,
+    flows: h.flows,
+  };
+}
+
+function dnsRow(batch: string, d: HourlyDns): Record<string, unknown> {
+  validateDns(d);
+  return { batch, hour: dateTime(d.hour), workload: d.workload, name: d.name, records: d.records };
 }
 
 function rawRow(batch: string, f: RawFlow): Record<string, unknown> {
@@ -100,6 +123,18 @@ export function createClickHouseWriter(host: WriterHost): FileWriter {
       if (rows.length) await host.insert("raw_flows", rows, "write raw flows");
       crashPoint("rows", rows.length);
     },
+    async addHttp(http: readonly HourlyHttp[]) {
+      check();
+      const rows = http.map((h) => httpRow(batch, h));
+      if (rows.length) await host.insert("edge_http", rows, "write HTTP rows");
+      crashPoint("rows", rows.length);
+    },
+    async addDns(dns: readonly HourlyDns[]) {
+      check();
+      const rows = dns.map((d) => dnsRow(batch, d));
+      if (rows.length) await host.insert("dns_names", rows, "write DNS rows");
+      crashPoint("rows", rows.length);
+    },
     async commit(file: IngestedFile) {
       check();
       try {
@@ -112,6 +147,7 @@ export function createClickHouseWriter(host: WriterHost): FileWriter {
           format: file.format,
           records: file.records,
           ingested_at: file.ingestedAt,
+          l7: 1,
         };
         crashPoint("before-commit");
         await host.insert("files", [row], "commit file");

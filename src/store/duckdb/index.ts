@@ -13,10 +13,20 @@ import { ensureDir } from "../../io/write.js";
 import type { MapWorkload } from "../../model/map.js";
 import { fail } from "../../model/problems.js";
 import { mergeWorkloadRecords } from "../merge.js";
-import { HOUR_MS } from "../rows.js";
-import type { FileBatch, FileWriter, IngestedFile, RawFlow, Store, StoredEdge, TimeRange } from "../types.js";
+import { compareStoredDns, compareStoredHttp, HOUR_MS } from "../rows.js";
+import type {
+  FileBatch,
+  FileWriter,
+  IngestedFile,
+  RawFlow,
+  Store,
+  StoredDns,
+  StoredEdge,
+  StoredHttp,
+  TimeRange,
+} from "../types.js";
 import { writeBatch } from "../write-batch.js";
-import { DUCKDB_SCHEMA } from "./schema.js";
+import { ensureDuckDbSchema } from "./schema.js";
 import { DuckDbFileWriter } from "./writer.js";
 
 /** The default database file, relative to the working directory. */
@@ -94,7 +104,13 @@ export class DuckDbStore implements Store {
       fail("file-unreadable", `cannot open the DuckDB store: ${(e as Error).message}`, { file: opts.path });
     }
     const reader = await instance.connect();
-    for (const sql of DUCKDB_SCHEMA) await reader.run(sql);
+    try {
+      await ensureDuckDbSchema(reader, opts.path);
+    } catch (e) {
+      reader.closeSync();
+      instance.closeSync();
+      throw e;
+    }
     return new DuckDbStore(opts.path, instance, reader);
   }
 
@@ -157,6 +173,36 @@ export class DuckDbStore implements Store {
     }));
   }
 
+  /** HTTP rows summed over the range. */
+  async queryHttp(range?: TimeRange): Promise<StoredHttp[]> {
+    const { where, values } = rangeSql(range);
+    const rows = await this.query(
+      `SELECT src, dst, method, path, sum(flows) AS flows FROM edge_http ${where} GROUP BY ALL`,
+      values,
+    );
+    return rows
+      .map((r) => ({
+        src: String(r.src),
+        dst: String(r.dst),
+        method: String(r.method),
+        path: String(r.path),
+        flows: num(r.flows),
+      }))
+      .sort(compareStoredHttp);
+  }
+
+  /** DNS rows summed over the range. */
+  async queryDns(range?: TimeRange): Promise<StoredDns[]> {
+    const { where, values } = rangeSql(range);
+    const rows = await this.query(
+      `SELECT workload, name, sum(records) AS records FROM dns_names ${where} GROUP BY ALL`,
+      values,
+    );
+    return rows
+      .map((r) => ({ workload: String(r.workload), name: String(r.name), records: num(r.records) }))
+      .sort(compareStoredDns);
+  }
+
   /** Workload records merged in ingest order. */
   async workloads(): Promise<MapWorkload[]> {
     const rows = await this.query(
@@ -168,15 +214,19 @@ export class DuckDbStore implements Store {
   /** The files, sorted by path then ingest time. */
   async files(): Promise<IngestedFile[]> {
     const rows = await this.query(
-      "SELECT hash, path, format, records, ingested_at FROM files ORDER BY path, ingested_at, seq",
+      "SELECT hash, path, format, records, ingested_at, l7 FROM files ORDER BY path, ingested_at, seq",
     );
-    return rows.map((r) => ({
-      hash: String(r.hash),
-      path: String(r.path),
-      format: String(r.format),
-      records: num(r.records),
-      ingestedAt: num(r.ingested_at),
-    }));
+    return rows.map((r) => {
+      const f: IngestedFile = {
+        hash: String(r.hash),
+        path: String(r.path),
+        format: String(r.format),
+        records: num(r.records),
+        ingestedAt: num(r.ingested_at),
+      };
+      if (r.l7 !== true) f.withoutL7 = true;
+      return f;
+    });
   }
 
   /** Raw flows in the range (exact flow times). */

@@ -6,8 +6,8 @@ import type { DuckDBAppender, DuckDBConnection } from "@duckdb/node-api";
 import type { MapWorkload } from "../../model/map.js";
 import { fail } from "../../model/problems.js";
 import { crashPoint } from "../crash-hook.js";
-import { validateEdge, validateRawFlow } from "../rows.js";
-import type { FileWriter, HourlyEdge, IngestedFile, RawFlow } from "../types.js";
+import { validateDns, validateEdge, validateHttp, validateRawFlow } from "../rows.js";
+import type { FileWriter, HourlyDns, HourlyEdge, HourlyHttp, IngestedFile, RawFlow } from "../types.js";
 
 /** The placeholder hash workload rows carry until commit stamps them (they are merged in file order). */
 const PENDING = "pending";
@@ -109,7 +109,41 @@ export class DuckDbFileWriter implements FileWriter {
     crashPoint("rows", flows.length);
   }
 
-  /** Stamps the rows with the file's hash, records the file and commits. */
+  /** Appends hourly HTTP rows. */
+  async addHttp(rows: readonly HourlyHttp[]): Promise<void> {
+    this.check();
+    for (const h of rows) validateHttp(h);
+    await this.append("edge_http", (a) => {
+      for (const h of rows) {
+        a.appendBigInt(BigInt(h.hour));
+        a.appendVarchar(h.src);
+        a.appendVarchar(h.dst);
+        a.appendVarchar(h.method);
+        a.appendVarchar(h.path);
+        a.appendBigInt(BigInt(h.flows));
+        a.endRow();
+      }
+    });
+    crashPoint("rows", rows.length);
+  }
+
+  /** Appends hourly DNS rows. */
+  async addDns(rows: readonly HourlyDns[]): Promise<void> {
+    this.check();
+    for (const d of rows) validateDns(d);
+    await this.append("dns_names", (a) => {
+      for (const d of rows) {
+        a.appendBigInt(BigInt(d.hour));
+        a.appendVarchar(d.workload);
+        a.appendVarchar(d.name);
+        a.appendBigInt(BigInt(d.records));
+        a.endRow();
+      }
+    });
+    crashPoint("rows", rows.length);
+  }
+
+  /** Stamps the rows with the file's hash, records the file (with its L7 rows) and commits. */
   async commit(file: IngestedFile): Promise<void> {
     this.check();
     try {
@@ -117,7 +151,8 @@ export class DuckDbFileWriter implements FileWriter {
       if (seen.getRows().length > 0) fail("usage", `store: file ${file.path} was already ingested`);
       await this.conn.run(`UPDATE workloads SET file_hash = $1 WHERE file_hash = '${PENDING}'`, [file.hash]);
       await this.conn.run(
-        `INSERT INTO files SELECT $1, $2, $3, $4::BIGINT, $5::BIGINT, coalesce(max(seq), 0) + 1 FROM files`,
+        `INSERT INTO files (hash, path, format, records, ingested_at, seq, l7)
+         SELECT $1, $2, $3, $4::BIGINT, $5::BIGINT, coalesce(max(seq), 0) + 1, true FROM files`,
         [file.hash, file.path, file.format, file.records, file.ingestedAt],
       );
       crashPoint("before-commit");

@@ -276,6 +276,8 @@ async function streamFile(
       const d = agg.drain();
       if (d.edges.length) await writer.addEdges(d.edges);
       if (d.flows.length) await writer.addFlows(d.flows);
+      if (d.http.length) await writer.addHttp(d.http);
+      if (d.dns.length) await writer.addDns(d.dns);
     };
     const counter = { bytes: 0 };
     let lastReport = 0;

@@ -5,15 +5,28 @@
 import type { MapWorkload } from "../../model/map.js";
 import { fail } from "../../model/problems.js";
 import { mergeWorkloadRecords } from "../merge.js";
-import { compareRawFlows, sumEdges, validateEdge, validateRawFlow } from "../rows.js";
+import {
+  compareRawFlows,
+  sumDns,
+  sumEdges,
+  sumHttp,
+  validateDns,
+  validateEdge,
+  validateHttp,
+  validateRawFlow,
+} from "../rows.js";
 import type {
   FileBatch,
   FileWriter,
+  HourlyDns,
   HourlyEdge,
+  HourlyHttp,
   IngestedFile,
   RawFlow,
   Store,
+  StoredDns,
   StoredEdge,
+  StoredHttp,
   TimeRange,
 } from "../types.js";
 import { writeBatch } from "../write-batch.js";
@@ -24,6 +37,8 @@ interface Committed {
   edges: HourlyEdge[];
   workloads: MapWorkload[];
   flows: RawFlow[];
+  http: HourlyHttp[];
+  dns: HourlyDns[];
 }
 
 /** A Store kept in memory (lost on close). */
@@ -46,7 +61,7 @@ export class MemoryStore implements Store {
   async beginFile(): Promise<FileWriter> {
     if (this.writing) fail("usage", "store: another file is being written");
     this.writing = true;
-    const parts: Omit<Committed, "file"> = { edges: [], workloads: [], flows: [] };
+    const parts: Omit<Committed, "file"> = { edges: [], workloads: [], flows: [], http: [], dns: [] };
     let open = true;
     const end = () => {
       if (open) this.writing = false;
@@ -70,6 +85,16 @@ export class MemoryStore implements Store {
         for (const f of flows) validateRawFlow(f);
         parts.flows.push(...flows.map((f) => ({ ...f })));
       },
+      addHttp: async (rows) => {
+        check();
+        for (const h of rows) validateHttp(h);
+        parts.http.push(...rows.map((h) => ({ ...h })));
+      },
+      addDns: async (rows) => {
+        check();
+        for (const d of rows) validateDns(d);
+        parts.dns.push(...rows.map((d) => ({ ...d })));
+      },
       commit: async (file) => {
         check();
         try {
@@ -87,6 +112,22 @@ export class MemoryStore implements Store {
   async queryEdges(range?: TimeRange): Promise<StoredEdge[]> {
     return sumEdges(
       this.committed.flatMap((c) => c.edges),
+      range,
+    );
+  }
+
+  /** HTTP rows summed over the range. */
+  async queryHttp(range?: TimeRange): Promise<StoredHttp[]> {
+    return sumHttp(
+      this.committed.flatMap((c) => c.http),
+      range,
+    );
+  }
+
+  /** DNS rows summed over the range. */
+  async queryDns(range?: TimeRange): Promise<StoredDns[]> {
+    return sumDns(
+      this.committed.flatMap((c) => c.dns),
       range,
     );
   }

@@ -3,6 +3,7 @@
  * (src/ingest/json-splitter.ts), telling a document from JSON lines by its first lines, and reading
  * a whole text in memory the way readers stream a file (tests, small inputs).
  */
+import { capSize } from "../io/line-reader.js";
 import { DEFAULT_MAX_VALUE_CHARS, type JsonChunk, splitJsonText } from "./json-splitter.js";
 import {
   type FlowParserOptions,
@@ -47,13 +48,16 @@ export interface JsonValueOptions {
 
 /** The malformed record a value longer than the cap (`maxChars` characters) stands for. */
 export function overlongValue(maxChars: number, hint = ""): FlowSkip {
-  const m = maxChars / (1024 * 1024);
-  const size = `${Number.isInteger(m) ? m : m.toFixed(1)} MiB`;
+  const size = capSize(maxChars);
   return malformed(`JSON value longer than ${size} (${maxChars} characters) skipped${hint}`);
 }
 
 /** The malformed record a value the text ends inside stands for. */
 export const TRUNCATED_VALUE = "the file ends inside this JSON value (a cut-off document?); value skipped";
+
+/** The malformed record a document cut between its values stands for (an array or wrapper never closed). */
+export const TRUNCATED_DOCUMENT =
+  "the file ends inside the JSON document (an array or object was never closed: a cut-off document?)";
 
 /**
  * The results of one value the splitter cut out: an over-long one, or one the text ends inside,
@@ -69,7 +73,10 @@ export function parseJsonValue(
     const max = options.maxValueChars ?? DEFAULT_MAX_VALUE_CHARS;
     return [{ line: value.line, result: overlongValue(max, options.overlongHint) }];
   }
-  if (value.truncated) return [{ line: value.line, result: malformed(TRUNCATED_VALUE) }];
+  if (value.truncated)
+    return [
+      { line: value.line, result: malformed(value.text === "" ? TRUNCATED_DOCUMENT : TRUNCATED_VALUE) },
+    ];
   return reader.parseValue(value, file, options.parserOptions);
 }
 

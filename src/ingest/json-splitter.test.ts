@@ -131,6 +131,7 @@ describe("JsonValueSplitter: shapes and broken input", () => {
     expect(splitJsonText("[1, 2")).toEqual([
       { text: "1", line: 1 },
       { text: "2", line: 1 },
+      { text: "", line: 1, truncated: true },
     ]);
     expect(s.lines).toBe(3);
     const t = new JsonValueSplitter();
@@ -244,6 +245,56 @@ const documents = fc.oneof(
   fc.tuple(jsonValues, fc.constantFrom("array" as const, "wrapper" as const)),
   fc.tuple(lineValues, fc.constantFrom("lines" as const, "concat" as const)),
 );
+
+describe("JsonValueSplitter: documents cut at their ends, and wrappers in a row", () => {
+  const unwrap = { unwrap: ["records"] };
+
+  it("a document left open around its values adds one empty truncated value at the last line", () => {
+    expect(splitJsonText("[1,\n2,\n")).toEqual([
+      { text: "1", line: 1 },
+      { text: "2", line: 2 },
+      { text: "", line: 2, truncated: true },
+    ]);
+    expect(splitJsonText('{"records":[{"a":1},\n', unwrap)).toEqual([
+      { text: '{"a":1}', line: 1, key: "records" },
+      { text: "", line: 1, key: "records", truncated: true },
+    ]);
+    // the array closed, the wrapper object not
+    expect(splitJsonText('{"records":[{"a":1}],\n"tail":', unwrap)).toEqual([
+      { text: '{"a":1}', line: 1, key: "records" },
+      { text: "", line: 2, truncated: true },
+    ]);
+    // a value cut inside is the one marked; a complete document adds nothing
+    expect(splitJsonText('[{"a":', unwrap)).toEqual([{ text: '{"a":', line: 1, truncated: true }]);
+    expect(splitJsonText('{"records":[1]}\n[2]\n', unwrap)).toEqual([
+      { text: "1", line: 1, key: "records" },
+      { text: "2", line: 2 },
+    ]);
+  });
+
+  it("wrappers in a row and values after them: the same chunks wherever the text is cut (one or two cuts)", () => {
+    const text =
+      '{"ver\\"sion":1,"records":[{"a":"x\\"]"},2]}\n' +
+      '{"records" : [ {"b":[3]} ], "tail":"}{"}\n' +
+      '{"records":[]}{"records":["s\\\\"]}\n' +
+      '7 {"c":{"records":[8]}} "end"\n';
+    const whole = splitJsonText(text, unwrap);
+    expect(whole.map((c) => [c.text, c.line, c.key ?? null])).toEqual([
+      ['{"a":"x\\"]"}', 1, "records"],
+      ["2", 1, "records"],
+      ['{"b":[3]}', 2, "records"],
+      ['"s\\\\"', 3, "records"],
+      ["7", 4, null],
+      ['{"c":{"records":[8]}}', 4, null],
+      ['"end"', 4, null],
+    ]);
+    for (let at = 0; at <= text.length; at++) {
+      expect(splitInPieces(text, [at], unwrap)).toEqual(whole);
+      for (let b = at; b <= Math.min(text.length, at + 12); b++)
+        expect(splitInPieces(text, [at, b], unwrap)).toEqual(whole);
+    }
+  });
+});
 
 describe("JsonValueSplitter on generated documents (fast-check): the same values wherever the text is cut", () => {
   const unwrap = { unwrap: ["records"] };

@@ -155,15 +155,26 @@ export class JsonValueSplitter {
 
   /**
    * The end of the text: a value still open comes out as it is, marked `truncated` (a last bare
-   * scalar, which ends with the text, is not).
+   * scalar, which ends with the text, is not); a document left open around its values (an array or
+   * a wrapper object never closed) adds an empty `truncated` value at the last line.
    */
   end(): JsonChunk[] {
     const out: JsonChunk[] = [];
     const v = this.value;
+    const openArray = this.inArray;
+    const key = this.arrayKey;
     this.value = undefined;
     this.wrapper = undefined;
+    this.inArray = false;
+    this.arrayKey = undefined;
     if (v) this.finish(v, "", out);
     if (v && !v.scalar && out.length > 0) out[0].truncated = true;
+    else if (openArray || (v && !v.keep)) {
+      // the document itself is cut: an array (top-level or a wrapper's) or a wrapper object never closed
+      const chunk: JsonChunk = { text: "", line: this.lines || 1, truncated: true };
+      if (key !== undefined) chunk.key = key;
+      out.push(chunk);
+    }
     return out;
   }
 
@@ -301,6 +312,11 @@ export class JsonValueSplitter {
   /** Enters the array of wrapper `v` under `key`: its elements become the values, its own text is dropped. */
   private enterArray(v: ValueScan, key: string): void {
     v.depth = 1;
+    // the scan returns at the `[` without saving its string state: an earlier chunk may have ended
+    // inside the key, so the wrapper resumes after the array outside any string
+    v.inString = false;
+    v.escape = false;
+    v.keyText = undefined;
     v.keep = false;
     v.pieces = [];
     v.held = 0;

@@ -161,7 +161,7 @@ describe("document formats stream: a document far bigger than the value cap", ()
         code: "flow-malformed",
         severity: "warning",
         message:
-          "JSON value longer than 0.0 MiB (2048 characters) skipped (MICROSEG_MAX_JSON_VALUE_MB=N raises the cap)",
+          "JSON value longer than 2 KiB (2048 characters) skipped (MICROSEG_MAX_JSON_VALUE_MB=N raises the cap)",
         location: { file, line: linesEqual(text, "    {")[120] },
       },
     ]);
@@ -177,7 +177,7 @@ describe("document formats stream: a document far bigger than the value cap", ()
       const { flows, problems } = await collect([file]);
       expect(flows).toHaveLength(0);
       expect(problems.items[0].message).toMatch(
-        /^JSON value longer than 0\.0 MiB \(512 characters\) skipped/,
+        /^JSON value longer than 0\.5 KiB \(512 characters\) skipped/,
       );
     } finally {
       if (before === undefined) delete process.env.MICROSEG_MAX_JSON_VALUE_MB;
@@ -249,17 +249,26 @@ describe("memory: a document is not held", () => {
     }
     writeSync(fd, "]}");
     closeSync(fd);
-    const child = join(repoRoot(), "test", "helpers", "read-flows-child.ts");
-    const out = await new Promise<string>((resolve, reject) =>
-      execFile(
-        process.execPath,
-        ["--max-old-space-size=64", "--import", "tsx", child, file],
-        { cwd: repoRoot() },
-        (err, stdout, stderr) =>
-          err ? reject(new Error(`${err.message}\n${stderr.slice(-2000)}`)) : resolve(stdout),
-      ),
-    );
-    rmSync(file);
-    expect(JSON.parse(out)).toMatchObject({ flows: 30_000, problems: 0 });
-  }, 60_000);
+    const inChild = (name: string) =>
+      new Promise<string>((resolve, reject) =>
+        execFile(
+          process.execPath,
+          ["--max-old-space-size=64", "--import", "tsx", join(repoRoot(), "test", "helpers", name), file],
+          { cwd: repoRoot() },
+          (err, stdout, stderr) =>
+            err ? reject(new Error(`${err.message}\n${stderr.slice(-2000)}`)) : resolve(stdout),
+        ),
+      );
+    try {
+      expect(JSON.parse(await inChild("read-flows-child.ts"))).toMatchObject({ flows: 30_000, problems: 0 });
+      // the store's ingest (format detection reads a capped head, then the document streams)
+      expect(JSON.parse(await inChild("ingest-store-child.ts"))).toEqual({
+        records: 30_000,
+        malformed: 0,
+        formats: ["azure-flow-logs"],
+      });
+    } finally {
+      rmSync(file);
+    }
+  }, 90_000);
 });

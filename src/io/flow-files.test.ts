@@ -143,7 +143,7 @@ describe("readFlows: line and document caps", () => {
       maxLineChars: Math.max(...tenLines.slice(0, 3).map((l) => l.length)) - 1,
     });
     expect(capped.problems.items.length).toBeGreaterThan(0);
-    expect(capped.problems.items[0].message).toMatch(/^line longer than .* MiB \(\d+ characters\) skipped$/);
+    expect(capped.problems.items[0].message).toMatch(/^line longer than \d+(\.\d)? KiB \(\d+ characters\) skipped$/);
     const err = await collect([file], { maxLineChars: 10, format: "hubble", strict: true }).catch((e) => e);
     expect(err).toBeInstanceOf(MicrosegError);
     expect((err as MicrosegError).message).toContain(`${file}:1: error[flow-malformed]: line longer than`);
@@ -160,7 +160,7 @@ describe("readFlows: line and document caps", () => {
       code: "flow-malformed",
       severity: "warning",
       message:
-        "JSON value longer than 0.0 MiB (1200 characters) skipped (MICROSEG_MAX_JSON_VALUE_MB=N raises the cap)",
+        "JSON value longer than 1.2 KiB (1200 characters) skipped (MICROSEG_MAX_JSON_VALUE_MB=N raises the cap)",
       location: { file: azure, line: 3 },
     });
     expect(capped.stats[0]).toMatchObject({ lines: 69, flows: 4, malformed: 1 });
@@ -184,7 +184,7 @@ describe("readFlows: line and document caps", () => {
     expect(err).toBeInstanceOf(MicrosegError);
     expect((err as MicrosegError).message).toContain("cannot detect the flow format");
     expect((err as MicrosegError).message).toContain(
-      "line 1 is longer than 0.0 MiB (10000 characters) and only its start was looked at",
+      "line 1 is longer than 9.8 KiB (10000 characters) and only its start was looked at",
     );
     expect(pulled).toBeLessThan(10 * 10_000 + 64 * 1024);
   });

@@ -21,7 +21,7 @@ import { fail, MicrosegError, type ProblemSink, problem } from "../model/problem
 import { plural } from "../render/plural.js";
 import { maxJsonValueChars, readJsonDocument } from "./flow-documents.js";
 import { readInputHead, replayHead } from "./flow-head.js";
-import { DEFAULT_MAX_LINE, OVERLONG_LINE, readTextChunks, splitLineBatches } from "./line-reader.js";
+import { capSize, DEFAULT_MAX_LINE, OVERLONG_LINE, readTextChunks, splitLineBatches } from "./line-reader.js";
 
 /** The name stdin has in locations. */
 export const STDIN_NAME = "<stdin>";
@@ -227,12 +227,6 @@ async function* readFile(input: FlowInputFile, opts: ReadFlowsOptions): AsyncGen
   }
 }
 
-/** A size in characters as MiB for messages. */
-function mib(chars: number): string {
-  const m = chars / (1024 * 1024);
-  return `${Number.isInteger(m) ? m : m.toFixed(1)} MiB`;
-}
-
 /** Detects the format from the head of the text, then parses the head and the rest. */
 async function* parseFile(
   it: AsyncIterator<string>,
@@ -248,7 +242,7 @@ async function* parseFile(
     return;
   }
   const hint = head.longLine
-    ? `; line ${head.longLine} is longer than ${mib(maxLine)} (${maxLine} characters) and only its start was looked at`
+    ? `; line ${head.longLine} is longer than ${capSize(maxLine)} (${maxLine} characters) and only its start was looked at`
     : "";
   const format = chooseFormat(head.lines, opts, input, hint);
   if (!format) return;
@@ -283,7 +277,7 @@ async function* parseLines(
 ): AsyncGenerator<Flow[]> {
   const maxLine = opts.maxLineChars;
   const parser = format.createParser(stats.file, opts.parserOptions);
-  const overlong = `line longer than ${mib(maxLine)} (${maxLine} characters) skipped`;
+  const overlong = `line longer than ${capSize(maxLine)} (${maxLine} characters) skipped`;
   let lineNo = 0;
   for await (const lines of splitLineBatches(text, { max: maxLine })) {
     const flows: Flow[] = [];

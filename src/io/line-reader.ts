@@ -18,6 +18,14 @@ export const DEFAULT_MAX_LINE = 1 << 20;
 /** Stands in a batch for a line longer than the cap (its text is not kept). */
 export const OVERLONG_LINE = "\u0000microseg: over-long line\u0000";
 
+/** A cap in characters as MiB (1 MiB and over) or KiB for messages: `1 MiB`, `64 MiB`, `1.2 KiB`. */
+export function capSize(chars: number): string {
+  const m = chars / (1024 * 1024);
+  if (m >= 1) return `${Number.isInteger(m) ? m : m.toFixed(1)} MiB`;
+  const k = chars / 1024;
+  return `${Number.isInteger(k) ? k : k.toFixed(1)} KiB`;
+}
+
 /** The cap on one line; readers may change `max` while reading (it applies to the lines that follow). */
 export interface LineLimit {
   max: number;

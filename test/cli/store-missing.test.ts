@@ -3,7 +3,7 @@
  * "no store at PATH"), and the file stays absent. `ingest` creates the store; a store path the
  * system refuses is a located exit-2 error there, not a hang or a stack trace.
  */
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { corpusPath } from "../helpers/corpus.js";
@@ -45,5 +45,34 @@ describe("ingest --store the system refuses", () => {
     const errors = problemLines(r.stderr).filter((l) => l.includes("error["));
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(new RegExp(`^microseg: ${path}: error\\[output-unwritable\\]: `));
+  });
+});
+
+describe("ingest with a bad inventory", () => {
+  it("exit 2 at the inventory's line, and no store, spill or directory left where none was", async () => {
+    const dir = scratch();
+    const inv = join(dir, "inventory.yaml");
+    writeFileSync(inv, "workloads:\n  - name: a\n    addresses: [10.0.0.1\n");
+    const path = join(dir, "new", "deeper", "flows.duckdb");
+    const r = await run(["ingest", "--flows", TEN, "--inventory", inv, "--store", path]);
+    expect(r.code).toBe(2);
+    expect(problemLines(r.stderr).find((l) => l.includes("error["))).toMatch(
+      new RegExp(`^microseg: ${inv}:\\d+`),
+    );
+    expect(readdirSync(dir)).toEqual(["inventory.yaml"]);
+    // an existing directory is kept (only what this run made goes)
+    const kept = join(dir, "kept");
+    mkdirSync(kept);
+    const again = await run([
+      "ingest",
+      "--flows",
+      TEN,
+      "--inventory",
+      inv,
+      "--store",
+      join(kept, "flows.duckdb"),
+    ]);
+    expect(again.code).toBe(2);
+    expect(readdirSync(kept)).toEqual([]);
   });
 });

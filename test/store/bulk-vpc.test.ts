@@ -238,3 +238,44 @@ workloads:
     expect(bulk.summary.unresolvedAddresses).toBe(stream.summary.unresolvedAddresses);
   });
 });
+
+describe("bulk VPC ingest: --strict", () => {
+  const good =
+    "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status\n" +
+    "2 123456789012 eni-1 10.0.0.1 10.0.0.2 40000 443 6 10 840 1700000000 1700000060 ACCEPT OK\n";
+  const broken = `${good}2 123456789012 eni-1 10.0.0.3 10.0.0.2 40001 https 6 5 420 1700000000 1700000060 ACCEPT OK\n`;
+
+  it("the first malformed line fails the file at its line, as on the streaming path, and leaves nothing", async () => {
+    const sub = mkdtempSync(join(dir, "strict-"));
+    const f = join(sub, "broken.log");
+    writeFileSync(f, broken);
+    for (const bulk of [true, false]) {
+      const store = await DuckDbStore.open({ path: join(sub, `${bulk}.duckdb`), threads: 1 });
+      try {
+        const err = await ingestFiles({ store, flows: [f], bulk, strict: true }).then(
+          () => undefined,
+          (e: unknown) => e as { problems?: { code: string; location?: { file?: string; line?: number } }[] },
+        );
+        expect(err?.problems?.[0]).toMatchObject({ code: "flow-malformed", location: { file: f, line: 3 } });
+        expect(await store.files()).toEqual([]);
+        expect(await store.queryEdges()).toEqual([]);
+        // without --strict the line is skipped and reported
+        const s = await ingestFiles({ store, flows: [f], bulk });
+        expect(s.files[0]).toMatchObject({
+          status: "ingested",
+          records: 1,
+          ...(bulk ? { via: "bulk" } : {}),
+        });
+        expect(s.malformedLines).toBe(1);
+        expect(s.firstSkipped[0]).toMatchObject({ file: f, line: 3 });
+        // a copy of a file already in the store is skipped, not failed, under --strict
+        const copy = join(sub, `copy-${bulk}.log`);
+        writeFileSync(copy, broken);
+        const again = await ingestFiles({ store, flows: [copy], bulk, strict: true });
+        expect(again.files[0].status).toBe("skipped");
+      } finally {
+        await store.close();
+      }
+    }
+  });
+});

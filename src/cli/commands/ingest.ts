@@ -4,6 +4,7 @@
  * stderr is a terminal.
  */
 import { existsSync, rmSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { loadMixedInventory, type MixedInventory } from "../../inventory/static/load.js";
 import { listFlowFiles } from "../../io/flow-files.js";
 import { fail, formatProblem, type Problem, problem } from "../../model/problems.js";
@@ -66,8 +67,9 @@ export function warningProblem(message: string, verbose = false): Problem {
 
 /**
  * Opens the store while `load` runs (DuckDB opens on its own threads while the inventory parses on
- * this one). When `load` fails, the store is closed again, and a DuckDB file this call created is
- * removed, so a bad inventory leaves no new store behind.
+ * this one). When `load` fails, the store is closed again, and what this call created for a new
+ * DuckDB file (the file, its WAL and spill directory, and the directories made for it, such as
+ * `.microseg/`) is removed, so a bad inventory leaves no new store behind.
  */
 async function openWhileLoading<T>(
   spec: string,
@@ -78,6 +80,7 @@ async function openWhileLoading<T>(
     parsed.kind === "duckdb" && parsed.path !== ":memory:" && !existsSync(parsed.path)
       ? parsed.path
       : undefined;
+  const newDir = newFile ? firstMissingDir(dirname(resolve(newFile))) : undefined;
   const opening = openStore(spec);
   opening.catch(() => undefined); // awaited below, or closed on the way out
   let loaded: T;
@@ -86,10 +89,24 @@ async function openWhileLoading<T>(
   } catch (e) {
     const store = await opening.catch(() => undefined);
     await store?.close();
-    if (store && newFile) for (const f of [newFile, `${newFile}.wal`]) rmSync(f, { force: true });
+    if (newFile) {
+      for (const f of [newFile, `${newFile}.wal`, `${newFile}.tmp`])
+        rmSync(f, { force: true, recursive: true });
+      if (newDir) rmSync(newDir, { force: true, recursive: true });
+    }
     throw e;
   }
   return { store: await opening, loaded };
+}
+
+/** The outermost missing directory on the way to `dir` (undefined when `dir` exists). */
+function firstMissingDir(dir: string): string | undefined {
+  let missing: string | undefined;
+  for (let d = dir; !existsSync(d); d = dirname(d)) {
+    missing = d;
+    if (dirname(d) === d) break;
+  }
+  return missing;
 }
 
 /** Runs `ingest`; returns the exit code. */

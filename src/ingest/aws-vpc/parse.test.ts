@@ -202,6 +202,9 @@ describe("AWS VPC flow logs: layouts and malformed lines", () => {
       "2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 1 1 1 MAYBE OK",
       "2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 1 1 1 ACCEPT LATER",
       "2 1 eni-1 - - - - - - - 1 1 ACCEPT OK",
+      "2 1 eni-1 10.0.0.1 10.0.0.2 1 https 6 1 1 1 1 ACCEPT OK",
+      "2 1 eni-1 10.0.0.1 10.0.0.2 1 443 6 1 1k 1 1 ACCEPT OK",
+      "2 1 eni-1 10.0.0.1 10.0.0.2 - - - - - 1 1 ACCEPT OK",
     ].join("\n");
     const r = parseText(awsVpcFormat, text, "f");
     expect(r.malformed.map((m) => [m.line, m.reason])).toEqual([
@@ -209,7 +212,11 @@ describe("AWS VPC flow logs: layouts and malformed lines", () => {
       [3, 'action must be ACCEPT or REJECT, found "MAYBE"'],
       [4, 'log-status must be OK, NODATA or SKIPDATA, found "LATER"'],
       [5, "a record with log-status OK needs srcaddr and dstaddr"],
+      [6, 'dstport must be a number or "-", found "https"'],
+      [7, 'bytes must be a number or "-", found "1k"'],
     ]);
+    // "-" is an absent value, not a broken one
+    expect(r.flows.map((f) => [f.origin?.line, f.protocol, f.dst.port])).toEqual([[8, "unknown", undefined]]);
   });
 
   it("the port rule keeps replies from well-known ports to unprivileged ones out of the edges", () => {

@@ -58,12 +58,15 @@ const FLAG_TABLE: readonly (readonly string[])[] = Array.from({ length: 32 }, (_
 );
 
 /** The integer in line[s, e), or -1 when it is `-`, empty or not all digits. */
+/** What {@link intAt} returns for text that is neither `-` nor digits. */
+const NOT_A_NUMBER = -2;
+
 function intAt(line: string, s: number, e: number): number {
-  if (e <= s) return -1;
+  if (e <= s || (e - s === 1 && line.charCodeAt(s) === CH_DASH)) return -1;
   let n = 0;
   for (let i = s; i < e; i++) {
     const c = line.charCodeAt(i);
-    if (c < CH_0 || c > CH_9) return -1;
+    if (c < CH_0 || c > CH_9) return NOT_A_NUMBER;
     n = n * 10 + (c - CH_0);
   }
   return n;
@@ -217,6 +220,15 @@ export class VpcLineParser implements FlowParser {
     const dst: FlowEndpoint = { ip: dstIp };
     const sp = this.int(line, layout, Slot.srcport);
     const dp = this.int(line, layout, Slot.dstport);
+    const start = this.int(line, layout, Slot.start);
+    const bytes = this.int(line, layout, Slot.bytes);
+    const packets = this.int(line, layout, Slot.packets);
+    const flags = this.int(line, layout, Slot.tcpFlags);
+    // a number field with other text is a broken record (the bulk path's typed read rejects it too)
+    if (proto === NOT_A_NUMBER || sp === NOT_A_NUMBER || dp === NOT_A_NUMBER || start === NOT_A_NUMBER)
+      return this.notANumber(line, layout);
+    if (bytes === NOT_A_NUMBER || packets === NOT_A_NUMBER || flags === NOT_A_NUMBER)
+      return this.notANumber(line, layout);
     if (sp > 0 && sp <= 65535) src.port = sp;
     if (dp > 0 && dp <= 65535) dst.port = dp;
     const flow: Flow = {
@@ -227,17 +239,32 @@ export class VpcLineParser implements FlowParser {
       origin: { format: this.origin.format, file: this.origin.file, line: lineNo },
     };
     if (rawVerdict) flow.rawVerdict = rawVerdict;
-    const start = this.int(line, layout, Slot.start);
     if (start >= 0) flow.time = start * 1000;
-    const bytes = this.int(line, layout, Slot.bytes);
     if (bytes >= 0) flow.bytes = bytes;
-    const packets = this.int(line, layout, Slot.packets);
     if (packets >= 0) flow.packets = packets;
-    const flags = this.int(line, layout, Slot.tcpFlags);
     if (flags > 0 && proto === 6) flow.tcpFlags = FLAG_TABLE[flags & 0x17] as string[];
     if (verdict === "dropped") flow.dropReason = this.dropReason(line, layout);
     if (layout.has(Slot.flowDirection)) this.addDirectionAndHints(line, layout, flow);
     return flow;
+  }
+
+  /** The malformed result naming the first number field whose text is not a number. */
+  private notANumber(line: string, layout: VpcLayout): FlowParseResult {
+    const named: [number, string][] = [
+      [Slot.srcport, "srcport"],
+      [Slot.dstport, "dstport"],
+      [Slot.protocol, "protocol"],
+      [Slot.packets, "packets"],
+      [Slot.bytes, "bytes"],
+      [Slot.start, "start"],
+      [Slot.tcpFlags, "tcp-flags"],
+    ];
+    for (const [slot, name] of named)
+      if (this.int(line, layout, slot) === NOT_A_NUMBER)
+        return malformed(
+          `${name} must be a number or "-", found ${JSON.stringify(this.text(line, layout, slot))}`,
+        );
+    return malformed("a number field holds text that is not a number");
   }
 
   private dropReason(line: string, layout: VpcLayout): string {

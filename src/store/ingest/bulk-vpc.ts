@@ -280,16 +280,18 @@ export async function bulkIngestVpc(o: BulkVpcOptions): Promise<BulkVpcResult> {
     const ids = (await rows(conn, ID_CODES_SQL)).map((r) => codes.ids[num(r.code)]).sort();
     await writer.addWorkloads(ids.map((id) => workloadRecord(id, o.resolver, unresolved)));
     const skipped = await rejected(conn, o.file);
-    if (o.strict && skipped.length > 0) {
-      const l = skipped[0];
-      fail("flow-malformed", l.reason, { file: l.file, line: l.line });
-    }
     for (const t of ["bulk_final", "bulk_protocols", "bulk_ids", "bulk_names", "bulk_split", "bulk_bindings"])
       await conn.run(`DROP TABLE ${t}`);
     const hash = await o.hash;
     if (await o.store.hasFile(hash)) {
       await writer.abort();
       return { hash, duplicate: true, counts: emptyCounts(), unresolved: new Map(), skipped: [], ignored: 0 };
+    }
+    // --strict: the first malformed line fails the file (one already in the store is skipped above, as
+    // the streaming path skips it before reading)
+    if (o.strict && skipped.length > 0) {
+      const l = skipped[0];
+      fail("flow-malformed", l.reason, { file: l.file, line: l.line });
     }
     await writer.commit({
       hash,

@@ -16,6 +16,8 @@ import type { NamedNetwork } from "../../inventory/static/networks.js";
 import { NetworkNamer } from "../../inventory/static/networks.js";
 import type { AddressBinding, Inventory } from "../../inventory/types.js";
 import { listFlowFiles, readFlows } from "../../io/flow-files.js";
+import { readInputHead } from "../../io/flow-head.js";
+import { capSize, DEFAULT_MAX_LINE, OVERLONG_LINE, readTextChunks } from "../../io/line-reader.js";
 import { fail, MicrosegError, ProblemSink, problem } from "../../model/problems.js";
 import { HourlyAggregator } from "../aggregate.js";
 import type { Store } from "../types.js";
@@ -65,6 +67,8 @@ export interface IngestOptions {
 }
 
 const DETECT_LINES = 10;
+/** Why a line over the cap (not held in memory) was skipped. */
+const OVERLONG_REASON = `line longer than ${capSize(DEFAULT_MAX_LINE)} (${DEFAULT_MAX_LINE} characters) skipped`;
 /** Hourly rows held by the streaming path before a write (see IngestOptions.chunkRows). */
 const DEFAULT_CHUNK_ROWS = 25_000;
 const FIRST_SKIPPED = 20;
@@ -138,19 +142,23 @@ function finishUnresolved(run: Run): void {
   run.summary.unresolvedByPeer = by;
 }
 
-/** Reads the first non-blank lines of a text file (detection, VPC header). */
+/**
+ * The first non-blank lines of a text file (detection, the VPC header), each cut to the line cap;
+ * at most {@link DETECT_LINES} lines' worth of text is read, so a minified one-line JSON document
+ * costs the cap, not its size.
+ */
 async function headLines(file: string): Promise<string[]> {
-  const head: string[] = [];
-  const it = readFileLines(file, { bytes: 0 });
+  const it = readTextChunks(file);
   try {
-    for await (const b of it) {
-      for (const l of b.lines) if (l.trim() && head.length < DETECT_LINES) head.push(l);
-      if (head.length >= DETECT_LINES) break;
-    }
+    const head = await readInputHead(it, {
+      lines: DETECT_LINES,
+      maxLine: DEFAULT_MAX_LINE,
+      maxChars: DETECT_LINES * DEFAULT_MAX_LINE,
+    });
+    return head.lines.filter((l) => l.trim());
   } finally {
     await it.return(undefined);
   }
-  return head;
 }
 
 async function chooseFormat(
@@ -215,6 +223,7 @@ async function ingestOne(run: Run, file: string, size: number, fromDirectory: bo
       networks: run.networks,
       resolver: run.resolver,
       parserOptions: o.parserOptions,
+      strict: o.strict,
       now: o.now,
     });
     report.hash = r.hash;
@@ -296,7 +305,12 @@ async function streamFile(
       const parser = format.createParser(file, o.parserOptions);
       for await (const batch of readFileLines(file, counter)) {
         for (let i = 0; i < batch.lines.length; i++) {
-          const r = parser.parse(batch.lines[i], batch.first + i);
+          const line = batch.lines[i];
+          if (line === OVERLONG_LINE) {
+            skipLine(run, { file, line: batch.first + i, kind: "malformed", reason: OVERLONG_REASON });
+            continue;
+          }
+          const r = parser.parse(line, batch.first + i);
           if (r === null) continue;
           if (isFlowSkip(r)) {
             skipLine(run, { file, line: batch.first + i, kind: r.skip, reason: r.reason });

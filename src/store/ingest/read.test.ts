@@ -7,10 +7,11 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { OVERLONG_LINE } from "../../io/line-reader.js";
 import { MemoryStore } from "../memory/index.js";
 import { HashPrefetch } from "./hash-worker.js";
 import { ingestFiles } from "./pipeline.js";
-import { hashFile, storeHashAlgorithm, XXH128_PREFIX } from "./read.js";
+import { hashFile, readFileLines, storeHashAlgorithm, XXH128_PREFIX } from "./read.js";
 
 const dir = mkdtempSync(join(tmpdir(), "microseg-hash-"));
 const VPC =
@@ -80,5 +81,42 @@ describe("content hash", () => {
     const first = await ingestFiles({ store: fresh, flows: [p] });
     expect(first.files[0]).toMatchObject({ status: "ingested", hash: expect.stringMatching(/^xxh128:/) });
     expect((await ingestFiles({ store: fresh, flows: [p] })).files[0].status).toBe("skipped");
+  });
+});
+
+describe("line reading holds no line over the cap", () => {
+  const collect = async (p: string, max?: number) => {
+    const out: { first: number; lines: string[] }[] = [];
+    for await (const b of readFileLines(p, { bytes: 0 }, max)) out.push(b);
+    return out.flatMap((b) => b.lines.map((l, i) => [b.first + i, l === OVERLONG_LINE ? "OVERLONG" : l]));
+  };
+
+  it("an over-long line, within a chunk or across several, comes out as one marker at its number", async () => {
+    const big = "y".repeat(3 * 1024 * 1024 + 5); // spans several 1 MiB reads
+    const p = file("long-lines.txt", `a\r\n${"z".repeat(20)}\nb\n${big}\nc\n${big}`);
+    expect(await collect(p, 10)).toEqual([
+      [1, "a"],
+      [2, "OVERLONG"],
+      [3, "b"],
+      [4, "OVERLONG"],
+      [5, "c"],
+      [6, "OVERLONG"],
+    ]);
+    // the default cap (1 MiB) keeps the short line
+    expect((await collect(p)).map(([, l]) => (typeof l === "string" ? l.length : l))).toEqual([
+      1, 20, 1, 8, 1, 8,
+    ]);
+  });
+
+  it("ingest skips it as a malformed line at its number and keeps the records around it", async () => {
+    const line = VPC.split("\n")[1];
+    const p = file("vpc-long.log", `${VPC}${"9".repeat(2 * 1024 * 1024)}\n${line}\n`);
+    const s = await ingestFiles({ store: new MemoryStore(), flows: [p] });
+    expect(s.counts.records).toBe(2);
+    expect(s.malformedLines).toBe(1);
+    expect(s.firstSkipped[0]).toMatchObject({
+      line: 3,
+      reason: expect.stringMatching(/^line longer than 1 MiB/),
+    });
   });
 });

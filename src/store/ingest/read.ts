@@ -7,6 +7,7 @@ import { createReadStream } from "node:fs";
 import { open } from "node:fs/promises";
 import { StringDecoder } from "node:string_decoder";
 import { createGunzip } from "node:zlib";
+import { DEFAULT_MAX_LINE, OVERLONG_LINE } from "../../io/line-reader.js";
 
 const CHUNK = 1 << 20;
 
@@ -86,8 +87,15 @@ export interface LineBatch {
   lines: string[];
 }
 
-/** The lines of a file (gunzipped when its name ends in `.gz`) in batches of one chunk each. */
-export async function* readFileLines(file: string, counter: ByteCounter): AsyncGenerator<LineBatch> {
+/**
+ * The lines of a file (gunzipped when its name ends in `.gz`) in batches of one chunk each. A line
+ * longer than `maxLine` characters is not held: it comes out as {@link OVERLONG_LINE} in its place.
+ */
+export async function* readFileLines(
+  file: string,
+  counter: ByteCounter,
+  maxLine = DEFAULT_MAX_LINE,
+): AsyncGenerator<LineBatch> {
   const raw = createReadStream(file, { highWaterMark: CHUNK });
   raw.on("data", (c) => {
     counter.bytes += (c as Buffer).length;
@@ -96,22 +104,36 @@ export async function* readFileLines(file: string, counter: ByteCounter): AsyncG
   if (input !== raw) raw.on("error", (e) => input.destroy(e));
   const decoder = new StringDecoder("utf8");
   let rest = "";
+  let overlong = false;
   let n = 0;
   for await (const chunk of input) {
-    const text = rest + decoder.write(chunk as Buffer);
     const lines: string[] = [];
+    let text = decoder.write(chunk as Buffer);
     let pos = 0;
+    if (overlong) {
+      // the rest of an over-long line is dropped up to its newline
+      const nl = text.indexOf("\n");
+      if (nl < 0) continue;
+      lines.push(OVERLONG_LINE);
+      overlong = false;
+      pos = nl + 1;
+    } else text = rest + text;
     for (let nl = text.indexOf("\n", pos); nl >= 0; nl = text.indexOf("\n", pos)) {
       const end = nl > pos && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-      lines.push(text.slice(pos, end));
+      lines.push(nl - pos > maxLine ? OVERLONG_LINE : text.slice(pos, end));
       pos = nl + 1;
     }
     rest = text.slice(pos);
+    if (rest.length > maxLine) {
+      rest = "";
+      overlong = true;
+    }
     if (lines.length > 0) {
       yield { first: n + 1, lines };
       n += lines.length;
     }
   }
   rest += decoder.end();
-  if (rest.length > 0) yield { first: n + 1, lines: [rest] };
+  if (overlong || rest.length > maxLine) yield { first: n + 1, lines: [OVERLONG_LINE] };
+  else if (rest.length > 0) yield { first: n + 1, lines: [rest] };
 }

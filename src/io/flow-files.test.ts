@@ -143,7 +143,9 @@ describe("readFlows: line and document caps", () => {
       maxLineChars: Math.max(...tenLines.slice(0, 3).map((l) => l.length)) - 1,
     });
     expect(capped.problems.items.length).toBeGreaterThan(0);
-    expect(capped.problems.items[0].message).toMatch(/^line longer than \d+(\.\d)? KiB \(\d+ characters\) skipped$/);
+    expect(capped.problems.items[0].message).toMatch(
+      /^line longer than \d+(\.\d)? KiB \(\d+ characters\) skipped$/,
+    );
     const err = await collect([file], { maxLineChars: 10, format: "hubble", strict: true }).catch((e) => e);
     expect(err).toBeInstanceOf(MicrosegError);
     expect((err as MicrosegError).message).toContain(`${file}:1: error[flow-malformed]: line longer than`);

@@ -1,39 +1,54 @@
 /**
  * Content hashes computed ahead, on a worker thread: `microseg ingest` starts hashing its input
  * files (XXH3-128, in order) before it loads the inventory and opens the store, so the hash runs on
- * a core the single-threaded start-up leaves idle instead of competing with DuckDB's scan later.
- * The values are the ones ./read.ts `hashFile(file, "xxh128")` gives.
+ * a core the single-threaded start-up leaves idle; what is left of it runs beside DuckDB's scan,
+ * so it reads in cache-sized pieces and hashes natively to take as little of the scan's CPU as it
+ * can. The values are the ones ./read.ts `hashFile(file, "xxh128")` gives.
  */
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
-import { XXH128_PREFIX } from "./read.js";
+import { HASH_READ_BYTES, XXH128_PREFIX } from "./read.js";
+import { nativeXxhashPath } from "./xxh128.js";
 
 /**
  * The worker's program (plain CommonJS, evaluated by `new Worker(…, { eval: true })` so that it
  * runs the same from the compiled CLI and from TypeScript tests): hashes each file in turn with one
- * reused 4 MiB buffer and posts `{ file, hash }` or `{ file, error }`.
+ * reused buffer of {@link HASH_READ_BYTES} and posts `{ file, hash }` or `{ file, error }`. It uses
+ * the native XXH3 addon when it loads, else hash-wasm (the same digests: see ./xxh128.ts).
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 const { openSync, readSync, closeSync } = require("node:fs");
-const { createXXHash128 } = require(workerData.hashWasm);
+let Native = null;
+try {
+  if (workerData.addon) Native = require(workerData.addon).XXHash128;
+} catch {}
 (async () => {
-  const buf = Buffer.allocUnsafe(4 << 20);
-  const h = await createXXHash128();
+  const buf = Buffer.allocUnsafe(workerData.readBytes);
+  const wasm = Native ? null : await require(workerData.hashWasm).createXXHash128();
   for (const file of workerData.files) {
     try {
-      h.init();
+      let update, hex;
+      if (Native) {
+        const h = new Native(Buffer.alloc(8));
+        update = (b) => h.update(b);
+        hex = () => h.digest().toString("hex");
+      } else {
+        wasm.init();
+        update = (b) => wasm.update(b);
+        hex = () => wasm.digest("hex");
+      }
       const fd = openSync(file, "r");
       try {
         for (;;) {
           const n = readSync(fd, buf, 0, buf.length, null);
           if (n === 0) break;
-          h.update(buf.subarray(0, n));
+          update(buf.subarray(0, n));
         }
       } finally {
         closeSync(fd);
       }
-      parentPort.postMessage({ file, hash: h.digest("hex") });
+      parentPort.postMessage({ file, hash: hex() });
     } catch (e) {
       parentPort.postMessage({ file, error: String((e && e.message) || e) });
     }
@@ -52,8 +67,8 @@ export class HashPrefetch {
   private readonly pending = new Map<string, Pending>();
   private readonly worker: Worker;
 
-  /** Starts hashing `files` (duplicates are hashed once). */
-  constructor(files: readonly string[]) {
+  /** Starts hashing `files` (duplicates are hashed once); `native: false` forces hash-wasm (tests). */
+  constructor(files: readonly string[], { native = true }: { native?: boolean } = {}) {
     const unique = [...new Set(files)];
     for (const file of unique) {
       let resolve!: (hash: string) => void;
@@ -66,7 +81,11 @@ export class HashPrefetch {
       this.pending.set(file, { promise, resolve, reject });
     }
     const hashWasm = createRequire(import.meta.url).resolve("hash-wasm");
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { files: unique, hashWasm } });
+    const addon = native ? nativeXxhashPath() : undefined;
+    this.worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { files: unique, hashWasm, addon, readBytes: HASH_READ_BYTES },
+    });
     this.worker.unref(); // never keeps the process alive (a run that fails early just exits)
     this.worker.on("message", (m: { file: string; hash?: string; error?: string }) => {
       const p = this.pending.get(m.file);

@@ -11,7 +11,8 @@ import { OVERLONG_LINE } from "../../io/line-reader.js";
 import { MemoryStore } from "../memory/index.js";
 import { HashPrefetch } from "./hash-worker.js";
 import { ingestFiles } from "./pipeline.js";
-import { hashFile, readFileLines, storeHashAlgorithm, XXH128_PREFIX } from "./read.js";
+import { HASH_READ_BYTES, hashFile, readFileLines, storeHashAlgorithm, XXH128_PREFIX } from "./read.js";
+import { createXxh128, defaultXxh128Implementation } from "./xxh128.js";
 
 const dir = mkdtempSync(join(tmpdir(), "microseg-hash-"));
 const VPC =
@@ -49,6 +50,44 @@ describe("content hash", () => {
       expect(pre.get(join(dir, "never-given"))).toBeUndefined();
     } finally {
       await pre.close();
+    }
+  });
+
+  it("the native addon and hash-wasm give the same XXH3-128 for every length class, whole or in pieces", async () => {
+    // XXH3 has separate code paths for 0, 1-3, 4-8, 9-16, 17-128, 129-240 bytes and longer inputs
+    // (stripes of 64 bytes, blocks of 1 KiB), and the streaming form buffers partial stripes
+    expect(defaultXxh128Implementation()).toBe("native"); // the fast path is really taken on this platform
+    const sizes = [0, 1, 3, 4, 8, 9, 16, 17, 128, 129, 240, 241, 1023, 1024, 1025, 65_536, 300_001];
+    const data = Buffer.alloc(300_001);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 2654435761) >>> 24;
+    for (const n of sizes) {
+      const bytes = data.subarray(0, n);
+      const digests: string[] = [];
+      for (const impl of ["native", "wasm"] as const) {
+        const whole = await createXxh128(impl);
+        whole.update(bytes);
+        digests.push(whole.hex());
+        const pieces = await createXxh128(impl);
+        for (let at = 0; at < n; at += 7919) pieces.update(bytes.subarray(at, Math.min(n, at + 7919)));
+        digests.push(pieces.hex());
+      }
+      expect(new Set(digests).size, `length ${n}`).toBe(1);
+      expect(digests[0]).toMatch(/^[0-9a-f]{32}$/);
+    }
+    const big = file("impl-big", data);
+    expect(await hashFile(big, "xxh128", "native")).toBe(await hashFile(big, "xxh128", "wasm"));
+    expect(HASH_READ_BYTES).toBeLessThan(data.length); // the file spans several reads
+  });
+
+  it("the worker gives the same hashes with either implementation", async () => {
+    const big = file("w2-big", Buffer.alloc(3 * 1024 * 1024 + 11, 0x5a));
+    for (const native of [true, false]) {
+      const pre = new HashPrefetch([big], { native });
+      try {
+        expect(await pre.get(big)).toBe(await hashFile(big, "xxh128", "wasm"));
+      } finally {
+        await pre.close();
+      }
     }
   });
 

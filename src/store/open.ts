@@ -41,6 +41,16 @@ export interface OpenStoreOptions {
   create?: boolean;
 }
 
+/**
+ * Loads the code of the store a spec names without opening it (DuckDB: its native library), so
+ * that a later {@link openStore} starts its native work at once: `ingest` calls this before it
+ * parses the inventory, and the database then opens on DuckDB's threads while the parse runs.
+ */
+export async function preloadStore(spec?: string): Promise<void> {
+  const s = parseStoreSpec(spec);
+  if (s.kind === "duckdb") await import("./duckdb/index.js");
+}
+
 /** Opens the store a spec names. */
 export async function openStore(spec?: string, opts: OpenStoreOptions = {}): Promise<Store> {
   const s = parseStoreSpec(spec);

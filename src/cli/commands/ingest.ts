@@ -11,7 +11,7 @@ import { fail, formatProblem, type Problem, problem } from "../../model/problems
 import { HashPrefetch } from "../../store/ingest/hash-worker.js";
 import { ingestFiles } from "../../store/ingest/pipeline.js";
 import { formatIngestSummary, type IngestSummary } from "../../store/ingest/summary.js";
-import { DEFAULT_STORE_SPEC, openStore, parseStoreSpec } from "../../store/open.js";
+import { DEFAULT_STORE_SPEC, openStore, parseStoreSpec, preloadStore } from "../../store/open.js";
 import type { Store } from "../../store/types.js";
 import { describeFormatChoice } from "../flows.js";
 import { reportProblems } from "../inputs.js";
@@ -81,6 +81,8 @@ async function openWhileLoading<T>(
       ? parsed.path
       : undefined;
   const newDir = newFile ? firstMissingDir(dirname(resolve(newFile))) : undefined;
+  // the store's code first: loading it is main-thread work that would otherwise wait for the parse
+  await preloadStore(spec);
   const opening = openStore(spec);
   opening.catch(() => undefined); // awaited below, or closed on the way out
   let loaded: T;

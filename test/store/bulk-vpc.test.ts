@@ -279,3 +279,65 @@ describe("bulk VPC ingest: --strict", () => {
     }
   });
 });
+
+describe("bulk VPC ingest: ports at and past the ends of their range, and the reply rules", () => {
+  // records written here: ports 0, 65535, 65536 and "-", ICMP, drops without a usable port, and the
+  // port rule's cases with and without tcp-flags (SYN, SYN-ACK, none)
+  const header =
+    "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status tcp-flags";
+  const rec = (src: string, dst: string, sp: string, dp: string, pr: string, action: string, flags: string) =>
+    `5 123456789012 eni-1 ${src} ${dst} ${sp} ${dp} ${pr} 2 100 1700000000 1700000060 ${action} OK ${flags}`;
+  const lines = [
+    header,
+    rec("10.0.0.1", "10.0.0.2", "40000", "443", "6", "ACCEPT", "2"), // edge
+    rec("10.0.0.2", "10.0.0.1", "443", "40000", "6", "ACCEPT", "18"), // SYN-ACK: reply
+    rec("10.0.0.2", "10.0.0.1", "443", "40000", "6", "ACCEPT", "0"), // port rule: reply
+    rec("10.0.0.2", "10.0.0.1", "443", "40000", "6", "ACCEPT", "2"), // SYN from 443: not a reply
+    rec("10.0.0.1", "10.0.0.2", "0", "443", "6", "ACCEPT", "0"), // srcport 0 counts as absent: edge
+    rec("10.0.0.1", "10.0.0.2", "-", "50000", "17", "ACCEPT", "-"), // no srcport: no port rule
+    rec("10.0.0.1", "10.0.0.2", "40000", "0", "6", "ACCEPT", "0"), // dstport 0: no port
+    rec("10.0.0.1", "10.0.0.2", "40000", "65536", "6", "ACCEPT", "0"), // past the range: no port
+    rec("10.0.0.1", "10.0.0.2", "1000", "65535", "6", "ACCEPT", "0"), // last port, below it a low source: reply
+    rec("10.0.0.1", "10.0.0.2", "65535", "65535", "17", "ACCEPT", "-"), // equal ports: edge on 65535
+    rec("10.0.0.1", "10.0.0.3", "0", "0", "1", "ACCEPT", "-"), // ICMP: no port
+    rec("10.0.0.9", "10.0.0.2", "40000", "65536", "6", "REJECT", "0"), // drop without a usable port
+    rec("10.0.0.9", "10.0.0.2", "40000", "-", "6", "REJECT", "0"), // drop without a port
+    rec("10.0.0.9", "10.0.0.2", "40000", "22", "6", "REJECT", "2"), // drop on 22
+    "",
+  ];
+
+  it("give the same edges and record roles on both paths", async () => {
+    const sub = mkdtempSync(join(dir, "ports-"));
+    const flows = join(sub, "ports.log");
+    writeFileSync(flows, lines.join("\n"));
+    const run = async (bulk: boolean) => {
+      const store = await DuckDbStore.open({ path: join(sub, `${bulk}.duckdb`), threads: 1 });
+      try {
+        const summary = await ingestFiles({ store, flows: [flows], bulk });
+        return { summary, edges: await store.queryEdges() };
+      } finally {
+        await store.close();
+      }
+    };
+    const bulk = await run(true);
+    const stream = await run(false);
+    expect(bulk.summary.files[0].via).toBe("bulk");
+    expect(stream.edges.map((e) => [e.src, e.dst, e.protocol, e.port, e.verdict, e.flows])).toEqual([
+      ["cidr:10.0.0.1/32", "cidr:10.0.0.2/32", "TCP", 443, "forwarded", 2],
+      ["cidr:10.0.0.1/32", "cidr:10.0.0.2/32", "UDP", 50000, "forwarded", 1],
+      ["cidr:10.0.0.1/32", "cidr:10.0.0.2/32", "UDP", 65535, "forwarded", 1],
+      ["cidr:10.0.0.2/32", "cidr:10.0.0.1/32", "TCP", 40000, "forwarded", 1],
+      ["cidr:10.0.0.9/32", "cidr:10.0.0.2/32", "TCP", 0, "dropped", 2],
+      ["cidr:10.0.0.9/32", "cidr:10.0.0.2/32", "TCP", 22, "dropped", 1],
+    ]);
+    expect(bulk.edges).toEqual(stream.edges);
+    const roles = (s: typeof bulk.summary) => ({ ...s.counts, byVerdict: { ...s.counts.byVerdict } });
+    expect(roles(bulk.summary)).toEqual(roles(stream.summary));
+    expect(stream.summary.counts).toMatchObject({
+      records: 14,
+      repliesSkipped: 3,
+      noPort: 3,
+      droppedRecords: 3,
+    });
+  });
+});

@@ -5,31 +5,22 @@
  * (the same state as a clean run over just those files), and a re-run must leave exactly what a
  * clean run over every file leaves, skipping the committed files and ingesting the rest.
  *
- * Inputs are three small generated AWS VPC files; the references are clean in-process runs into
- * fresh stores over the first one, two and three files.
+ * The state compared is everything the Store interface reads back: files, edges, workloads and
+ * the L7 rows (HTTP templates per edge, DNS names per workload), so a lost or doubled row of any
+ * of them fails a case. Inputs are three files (./crash-inputs.ts: generated AWS VPC logs, or
+ * Hubble files with HTTP and DNS records); the references are clean in-process runs into fresh
+ * stores over the first one, two and three files.
  */
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { beforeAll, expect, it } from "vitest";
-import { generateVpc } from "../../bench/ingest/generate.js";
 import type { MapWorkload } from "../../src/model/map.js";
 import { CRASH_AT_ENV } from "../../src/store/crash-hook.js";
 import { openStore } from "../../src/store/open.js";
-import type { IngestedFile, StoredEdge } from "../../src/store/types.js";
+import type { IngestedFile, StoredDns, StoredEdge, StoredHttp } from "../../src/store/types.js";
 import { run } from "../cli/run.js";
 import { repoRoot } from "../helpers/corpus.js";
-
-/** Records per generated file (small: a run takes well under a second). */
-const RECORDS = 3000;
-/** Files per run. */
-const FILES = 3;
-
-/** Writes the input files into `dir`; returns their paths in ingest order. */
-export async function generateInputs(dir: string): Promise<string[]> {
-  const files = Array.from({ length: FILES }, (_, i) => join(dir, `vpc-${i}.log`));
-  for (const [i, f] of files.entries()) await generateVpc(f, RECORDS, 11 + i);
-  return files;
-}
+import type { CrashInputs, TotalKey } from "./crash-inputs.js";
 
 /** How a child ended. */
 export interface ChildExit {
@@ -83,11 +74,13 @@ export async function ingestClean(
   return summary.files.map((f) => (f.status === "ingested" ? `ingested ${f.via}` : f.status));
 }
 
-/** What a store answers: its files (without the ingest time), edges and workloads. */
+/** What a store answers: its files (without the ingest time), edges, workloads and L7 rows. */
 export interface StoreState {
   files: Omit<IngestedFile, "ingestedAt">[];
   edges: StoredEdge[];
   workloads: MapWorkload[];
+  http: StoredHttp[];
+  dns: StoredDns[];
 }
 
 /** Reads a store's state. */
@@ -95,14 +88,20 @@ export async function storeState(spec: string): Promise<StoreState> {
   const s = await openStore(spec, { threads: 1 });
   try {
     const files = (await s.files()).map(({ ingestedAt: _, ...f }) => f);
-    return { files, edges: await s.queryEdges(), workloads: await s.workloads() };
+    return {
+      files,
+      edges: await s.queryEdges(),
+      workloads: await s.workloads(),
+      http: await s.queryHttp(),
+      dns: await s.queryDns(),
+    };
   } finally {
     await s.close();
   }
 }
 
 /** The totals a lost or doubled file changes (a readable first check before the full state). */
-export function totals(s: StoreState): Record<string, number> {
+export function totals(s: StoreState): Record<TotalKey, number> {
   const sum = (k: "flows" | "bytes" | "packets") => s.edges.reduce((n, e) => n + e[k], 0);
   return {
     files: s.files.length,
@@ -112,6 +111,10 @@ export function totals(s: StoreState): Record<string, number> {
     bytes: sum("bytes"),
     packets: sum("packets"),
     workloads: s.workloads.length,
+    httpRows: s.http.length,
+    httpRequests: s.http.reduce((n, h) => n + h.flows, 0),
+    dnsRows: s.dns.length,
+    dnsRecords: s.dns.reduce((n, d) => n + d.records, 0),
   };
 }
 
@@ -119,7 +122,10 @@ export function totals(s: StoreState): Record<string, number> {
 export interface CrashBackend {
   /** A spec of a new, empty store. */
   fresh(label: string): string;
-  /** Rows physically written (edges, workloads, raw flows), committed or not. */
+  /**
+   * Rows physically written (edges, HTTP and DNS rows, workloads, raw flows), committed or not:
+   * the rows the crash hook's `rows:<n>` counts, so a case can check the count it printed.
+   */
   rawRows(spec: string): Promise<number>;
   /** True when rows of a file killed before its commit stay on disk (uncounted). */
   keepsOrphans: boolean;
@@ -156,6 +162,21 @@ export const midRowsOfFile2: CrashCase = {
   },
 };
 
+/**
+ * The count reached exactly when the 2nd file's last rows are written, its commit not begun:
+ * the kill lands there only when the hook counts every row a file puts in the store (L7 rows
+ * too); a row kind it skipped would move the kill into the 3rd file, with two files committed.
+ */
+export const allRowsOfFile2: CrashCase = {
+  name: "once the hook has counted every row of the 1st and 2nd files",
+  crashAt: (r) => `rows:${r.rowsThrough[2]}`,
+  committed: 1,
+  written: (n, r) => {
+    expect(n).toBe(r.rowsThrough[2]);
+    return n;
+  },
+};
+
 /** The 2nd file fully written, its commit not made. */
 export const beforeCommitOfFile2: CrashCase = {
   name: "before the 2nd file's commit",
@@ -188,8 +209,10 @@ export const afterCommitOfFile2 = afterCommitOf(2);
 export interface CrashSuite {
   /** The store (a function: it may exist only once the caller's beforeAll ran). */
   backend: () => CrashBackend;
-  /** The input files (generated in the caller's beforeAll). */
-  inputs: () => string[];
+  /** The kind of input (what the clean runs must show). */
+  inputs: CrashInputs;
+  /** The input files (written by `inputs.write` in the caller's beforeAll). */
+  files: () => string[];
   /** Further `ingest` arguments (the path to take). */
   args: readonly string[];
   /** The path every file must take (`stream` or `bulk`), checked on the clean runs. */
@@ -198,11 +221,18 @@ export interface CrashSuite {
 }
 
 /** Declares the reference runs and one test per case. Call inside a describe. */
-export function crashCases({ backend, inputs, args: extra, via, cases }: CrashSuite): void {
+export function crashCases({
+  backend,
+  inputs,
+  files: inputFiles,
+  args: extra,
+  via,
+  cases,
+}: CrashSuite): void {
   const refs: { states: StoreState[]; rowsThrough: number[] } = { states: [], rowsThrough: [0] };
 
   beforeAll(async () => {
-    const files = inputs();
+    const files = inputFiles();
     for (let k = 1; k <= files.length; k++) {
       const spec = backend().fresh(`clean-${k}`);
       expect(await ingestClean(spec, files.slice(0, k), extra)).toEqual(Array(k).fill(`ingested ${via}`));
@@ -211,18 +241,20 @@ export function crashCases({ backend, inputs, args: extra, via, cases }: CrashSu
     }
   }, 60_000);
 
-  it("clean runs: each file adds files, records, edges and rows", () => {
+  it(`clean runs: each file adds stored rows, a file and ${inputs.grows.join(", ")}`, () => {
     const t = refs.states.slice(1).map(totals);
     expect(t.map((x) => x.files)).toEqual([1, 2, 3]);
-    for (let k = 1; k < t.length; k++)
-      for (const key of ["records", "flows", "bytes", "packets"])
-        expect(t[k][key], key).toBeGreaterThan(t[k - 1][key]);
-    expect(t[0].records).toBeGreaterThan(RECORDS / 2);
+    // the first file against an empty store, then each against the one before
+    for (const key of inputs.grows)
+      for (const [k, x] of t.entries()) expect(x[key], key).toBeGreaterThan(k === 0 ? 0 : t[k - 1][key]);
+    for (let k = 1; k < refs.rowsThrough.length; k++)
+      expect(refs.rowsThrough[k]).toBeGreaterThan(refs.rowsThrough[k - 1]);
+    expect(t[0].records).toBeGreaterThan(inputs.firstRecordsOver);
   });
 
   for (const c of cases) {
     it(`killed ${c.name}: holds the files committed before; a re-run equals a clean run`, async () => {
-      const files = inputs();
+      const files = inputFiles();
       const b = backend();
       const point = c.crashAt(refs);
       const spec = b.fresh(`crash-${point.replace(":", "-")}`);

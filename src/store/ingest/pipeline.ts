@@ -317,8 +317,9 @@ async function streamFile(
             continue;
           }
           agg.add(r);
+          // checked per record, so --chunk-rows bounds the rows held whatever the read batch holds
+          if (agg.pending >= chunk) await flush();
         }
-        if (agg.pending >= chunk) await flush();
         progress();
       }
     } else if (format) {

@@ -3,7 +3,8 @@
  * "no store at PATH"), and the file stays absent. `ingest` creates the store; a store path the
  * system refuses is a located exit-2 error there, not a hang or a stack trace.
  */
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, lstatSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { corpusPath } from "../helpers/corpus.js";
@@ -74,5 +75,50 @@ describe("ingest with a bad inventory", () => {
     ]);
     expect(again.code).toBe(2);
     expect(readdirSync(kept)).toEqual([]);
+  });
+});
+
+describe("ingest with a bad inventory, beside other runs", () => {
+  it("a dangling symlink where the store's directory would go is left alone", async () => {
+    const dir = scratch();
+    const inv = join(dir, "inventory.yaml");
+    writeFileSync(inv, "workloads:\n  - name: a\n    addresses: [10.0.0.1\n");
+    symlinkSync(join(dir, "not-yet"), join(dir, "link"));
+    const r = await run([
+      "ingest",
+      "--flows",
+      TEN,
+      "--inventory",
+      inv,
+      "--store",
+      join(dir, "link", "flows.duckdb"),
+    ]);
+    expect(r.code).toBe(2);
+    expect(lstatSync(join(dir, "link")).isSymbolicLink()).toBe(true);
+  });
+
+  it("a file another run put into the new directory while the inventory was read is kept", async () => {
+    const dir = scratch();
+    // the inventory comes through a named pipe, so the test decides when the read ends: after the
+    // store's directory exists and "another run" has written into it
+    const fifo = join(dir, "inventory.yaml");
+    execFileSync("mkfifo", [fifo]);
+    const storeDir = join(dir, "out", "stores");
+    const running = run([
+      "ingest",
+      "--flows",
+      TEN,
+      "--inventory",
+      fifo,
+      "--store",
+      join(storeDir, "a.duckdb"),
+    ]);
+    for (let i = 0; i < 400 && !existsSync(storeDir); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(existsSync(storeDir)).toBe(true);
+    writeFileSync(join(storeDir, "b.duckdb"), "another run's store");
+    writeFileSync(fifo, "workloads:\n  - name: a\n    addresses: [10.0.0.1\n");
+    const r = await running;
+    expect(r.code).toBe(2);
+    expect(readdirSync(storeDir)).toEqual(["b.duckdb"]);
   });
 });

@@ -65,9 +65,8 @@ function captureLines(name: string): string[] {
  *
  * 1. the 2021-11-10 kind capture's TCP and UDP files (bookinfo HTTP requests, DNS queries);
  * 2. the first halves of the 2021-10-04 GKE HTTP and DNS captures around the L7-redirected and
- *    10-flow captures: about 1.07 MB, more than the 1 MiB the streaming reader hands over at a
- *    time, so its rows are drained in two parts (its DNS rows in both) and a kill can fall
- *    between two writes of its L7 rows;
+ *    10-flow captures (about 1.07 MB, over one 1 MiB read batch): with small --chunk-rows its
+ *    rows go out in many writes, and a kill can fall between two writes of its L7 rows;
  * 3. the second halves of the HTTP and DNS captures with the ICMP capture: many of its HTTP and
  *    DNS keys are those of the 2nd file in the same hours, so a doubled or lost row of either file
  *    changes the summed counts.

@@ -72,10 +72,9 @@ describe("DuckDB ingest killed at a named point", () => {
     });
   });
 
-  // L7 formats have no bulk path. The streaming reader drains rows once per MiB of lines (when a
-  // chunk is full), so the 2nd file is written in two parts; with these inputs the mid-rows kill
-  // falls after its HTTP rows and the first part of its DNS rows (96 of the 122 rows through it),
-  // before the rest of its DNS rows and its workloads
+  // L7 formats have no bulk path. The streaming path writes a file's rows whenever --chunk-rows
+  // of them are pending (here every 5), so the 2nd file goes out in many parts and the mid-rows
+  // kill falls between two writes of its rows, before its commit
   describe("streaming path, Hubble files with HTTP and DNS rows", () => {
     crashCases({
       backend: () => duckdb,

@@ -3,7 +3,7 @@
  * already ingested (same content hash) skipped. Prints a summary on stderr; a progress bar when
  * stderr is a terminal.
  */
-import { existsSync, rmSync } from "node:fs";
+import { lstatSync, rmdirSync, rmSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { loadMixedInventory, type MixedInventory } from "../../inventory/static/load.js";
 import { listFlowFiles } from "../../io/flow-files.js";
@@ -77,10 +77,10 @@ async function openWhileLoading<T>(
 ): Promise<{ store: Store; loaded: T }> {
   const parsed = parseStoreSpec(spec);
   const newFile =
-    parsed.kind === "duckdb" && parsed.path !== ":memory:" && !existsSync(parsed.path)
+    parsed.kind === "duckdb" && parsed.path !== ":memory:" && !pathEntryExists(parsed.path)
       ? parsed.path
       : undefined;
-  const newDir = newFile ? firstMissingDir(dirname(resolve(newFile))) : undefined;
+  const newDirs = newFile ? missingDirs(dirname(resolve(newFile))) : [];
   // the store's code first: loading it is main-thread work that would otherwise wait for the parse
   await preloadStore(spec);
   const opening = openStore(spec);
@@ -91,21 +91,40 @@ async function openWhileLoading<T>(
   } catch (e) {
     const store = await opening.catch(() => undefined);
     await store?.close();
-    if (newFile) {
+    // only what this run made: a store it opened itself (it held DuckDB's lock on the file, so no
+    // other run was using it), then the directories that were missing, deepest first and only
+    // while empty (another run may have put its own files there meanwhile)
+    if (store && newFile) {
       for (const f of [newFile, `${newFile}.wal`, `${newFile}.tmp`])
         rmSync(f, { force: true, recursive: true });
-      if (newDir) rmSync(newDir, { force: true, recursive: true });
+      for (const d of newDirs) {
+        try {
+          rmdirSync(d);
+        } catch {
+          break; // not empty (or already gone): its parents are not ours to remove either
+        }
+      }
     }
     throw e;
   }
   return { store: await opening, loaded };
 }
 
-/** The outermost missing directory on the way to `dir` (undefined when `dir` exists). */
-function firstMissingDir(dir: string): string | undefined {
-  let missing: string | undefined;
-  for (let d = dir; !existsSync(d); d = dirname(d)) {
-    missing = d;
+/** True when something (a file, a directory, even a dangling symlink) is at `path`. */
+function pathEntryExists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The directories missing on the way to `dir`, deepest first (empty when `dir` exists). */
+function missingDirs(dir: string): string[] {
+  const missing: string[] = [];
+  for (let d = dir; !pathEntryExists(d); d = dirname(d)) {
+    missing.push(d);
     if (dirname(d) === d) break;
   }
   return missing;

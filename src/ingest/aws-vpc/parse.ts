@@ -57,10 +57,10 @@ const FLAG_TABLE: readonly (readonly string[])[] = Array.from({ length: 32 }, (_
   Object.freeze(flagNames(m)),
 );
 
-/** The integer in line[s, e), or -1 when it is `-`, empty or not all digits. */
 /** What {@link intAt} returns for text that is neither `-` nor digits. */
 const NOT_A_NUMBER = -2;
 
+/** The integer in line[s, e): -1 when it is `-` or empty, {@link NOT_A_NUMBER} when not all digits. */
 function intAt(line: string, s: number, e: number): number {
   if (e <= s || (e - s === 1 && line.charCodeAt(s) === CH_DASH)) return -1;
   let n = 0;
@@ -183,7 +183,7 @@ export class VpcLineParser implements FlowParser {
     return line.slice(s, e);
   }
 
-  /** The integer of a slot, -1 when absent, `-` or not a number. */
+  /** The integer of a slot: -1 when absent or `-`, {@link NOT_A_NUMBER} when not digits. */
   private int(line: string, layout: VpcLayout, slot: number): number {
     return layout.has(slot) ? intAt(line, this.starts[slot], this.ends[slot]) : -1;
   }

@@ -8,7 +8,7 @@
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
 import { HASH_READ_BYTES, XXH128_PREFIX } from "./read.js";
-import { nativeXxhashPath } from "./xxh128.js";
+import { nativeXxhashPath, type Xxh128Implementation } from "./xxh128.js";
 
 /**
  * The worker's program (plain CommonJS, evaluated by `new Worker(…, { eval: true })` so that it
@@ -26,6 +26,7 @@ try {
 (async () => {
   const buf = Buffer.allocUnsafe(workerData.readBytes);
   const wasm = Native ? null : await require(workerData.hashWasm).createXXHash128();
+  parentPort.postMessage({ implementation: Native ? "native" : "wasm" });
   for (const file of workerData.files) {
     try {
       let update, hex;
@@ -65,6 +66,8 @@ interface Pending {
 /** XXH3-128 hashes of files, computed in order on one worker thread. */
 export class HashPrefetch {
   private readonly pending = new Map<string, Pending>();
+  /** The XXH3 implementation the worker uses, once it has started (tests check the fast one runs). */
+  implementation: Xxh128Implementation | undefined;
   private readonly worker: Worker;
 
   /** Starts hashing `files` (duplicates are hashed once); `native: false` forces hash-wasm (tests). */
@@ -87,12 +90,19 @@ export class HashPrefetch {
       workerData: { files: unique, hashWasm, addon, readBytes: HASH_READ_BYTES },
     });
     this.worker.unref(); // never keeps the process alive (a run that fails early just exits)
-    this.worker.on("message", (m: { file: string; hash?: string; error?: string }) => {
-      const p = this.pending.get(m.file);
-      if (!p) return;
-      if (m.hash !== undefined) p.resolve(XXH128_PREFIX + m.hash);
-      else p.reject(new Error(`${m.file}: ${m.error}`));
-    });
+    this.worker.on(
+      "message",
+      (m: { file: string; hash?: string; error?: string; implementation?: string }) => {
+        if (m.implementation) {
+          this.implementation = m.implementation as Xxh128Implementation;
+          return;
+        }
+        const p = this.pending.get(m.file);
+        if (!p) return;
+        if (m.hash !== undefined) p.resolve(XXH128_PREFIX + m.hash);
+        else p.reject(new Error(`${m.file}: ${m.error}`));
+      },
+    );
     const failAll = (e: Error) => {
       for (const p of this.pending.values()) p.reject(e);
     };

@@ -52,7 +52,14 @@ export async function createXxh128(prefer: Xxh128Implementation = "native"): Pro
     // the addon reads its seed from an 8-byte buffer (zeros: seed 0, as hash-wasm's default) and
     // only takes Buffers: callers pass Buffer slices
     const h = new Native(Buffer.alloc(8));
-    return { update: (d) => h.update(d), hex: () => h.digest().toString("hex") };
+    return {
+      update: (d) => {
+        // the addon hashes nothing (silently) for anything but a Buffer: refuse instead
+        if (!Buffer.isBuffer(d)) throw new TypeError("XXH3-128: update() takes a Buffer");
+        h.update(d);
+      },
+      hex: () => h.digest().toString("hex"),
+    };
   }
   const { createXXHash128 } = await import("hash-wasm");
   const h = await createXXHash128();

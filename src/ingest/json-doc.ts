@@ -3,7 +3,7 @@
  * (src/ingest/json-splitter.ts), telling a document from JSON lines by its first lines, and reading
  * a whole text in memory the way readers stream a file (tests, small inputs).
  */
-import { capSize } from "../io/line-reader.js";
+import { capText } from "../io/line-reader.js";
 import { DEFAULT_MAX_VALUE_CHARS, type JsonChunk, splitJsonText } from "./json-splitter.js";
 import {
   type FlowParserOptions,
@@ -48,8 +48,7 @@ export interface JsonValueOptions {
 
 /** The malformed record a value longer than the cap (`maxChars` characters) stands for. */
 export function overlongValue(maxChars: number, hint = ""): FlowSkip {
-  const size = capSize(maxChars);
-  return malformed(`JSON value longer than ${size} (${maxChars} characters) skipped${hint}`);
+  return malformed(`JSON value longer than ${capText(maxChars)} skipped${hint}`);
 }
 
 /** The malformed record a value the text ends inside stands for. */

@@ -21,7 +21,7 @@ import { fail, MicrosegError, type ProblemSink, problem } from "../model/problem
 import { plural } from "../render/plural.js";
 import { maxJsonValueChars, readJsonDocument } from "./flow-documents.js";
 import { readInputHead, replayHead } from "./flow-head.js";
-import { capSize, DEFAULT_MAX_LINE, OVERLONG_LINE, readTextChunks, splitLineBatches } from "./line-reader.js";
+import { capText, DEFAULT_MAX_LINE, OVERLONG_LINE, readTextChunks, splitLineBatches } from "./line-reader.js";
 
 /** The name stdin has in locations. */
 export const STDIN_NAME = "<stdin>";
@@ -242,7 +242,7 @@ async function* parseFile(
     return;
   }
   const hint = head.longLine
-    ? `; line ${head.longLine} is longer than ${capSize(maxLine)} (${maxLine} characters) and only its start was looked at`
+    ? `; line ${head.longLine} is longer than ${capText(maxLine)} and only its start was looked at`
     : "";
   const format = chooseFormat(head.lines, opts, input, hint);
   if (!format) return;
@@ -277,7 +277,7 @@ async function* parseLines(
 ): AsyncGenerator<Flow[]> {
   const maxLine = opts.maxLineChars;
   const parser = format.createParser(stats.file, opts.parserOptions);
-  const overlong = `line longer than ${capSize(maxLine)} (${maxLine} characters) skipped`;
+  const overlong = `line longer than ${capText(maxLine)} skipped`;
   let lineNo = 0;
   for await (const lines of splitLineBatches(text, { max: maxLine })) {
     const flows: Flow[] = [];

@@ -1,6 +1,6 @@
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { type LineLimit, OVERLONG_LINE, readLineBatches } from "./line-reader.js";
+import { capText, type LineLimit, OVERLONG_LINE, readLineBatches } from "./line-reader.js";
 
 /** The lines read from stdin made of these chunks. */
 async function linesOf(chunks: string[], limit?: LineLimit): Promise<string[]> {
@@ -37,5 +37,15 @@ describe("readLineBatches", () => {
       limit.max = 10;
     }
     expect(out).toEqual(["short", OVERLONG_LINE, OVERLONG_LINE]);
+  });
+});
+
+describe("capText", () => {
+  it("names a cap in MiB or KiB with its characters, and under 1 KiB in characters alone", () => {
+    expect(capText(1024 * 1024)).toBe("1 MiB (1048576 characters)");
+    expect(capText(64 * 1024 * 1024 + 100_000)).toBe("64.1 MiB (67208864 characters)");
+    expect(capText(2048)).toBe("2 KiB (2048 characters)");
+    expect(capText(1200)).toBe("1.2 KiB (1200 characters)");
+    expect(capText(52)).toBe("52 characters");
   });
 });

@@ -18,12 +18,16 @@ export const DEFAULT_MAX_LINE = 1 << 20;
 /** Stands in a batch for a line longer than the cap (its text is not kept). */
 export const OVERLONG_LINE = "\u0000microseg: over-long line\u0000";
 
-/** A cap in characters as MiB (1 MiB and over) or KiB for messages: `1 MiB`, `64 MiB`, `1.2 KiB`. */
-export function capSize(chars: number): string {
+/**
+ * A cap in characters for messages: `1 MiB (1048576 characters)`, `1.2 KiB (1200 characters)`, or
+ * just `52 characters` under 1 KiB.
+ */
+export function capText(chars: number): string {
   const m = chars / (1024 * 1024);
-  if (m >= 1) return `${Number.isInteger(m) ? m : m.toFixed(1)} MiB`;
+  if (m >= 1) return `${Number.isInteger(m) ? m : m.toFixed(1)} MiB (${chars} characters)`;
   const k = chars / 1024;
-  return `${Number.isInteger(k) ? k : k.toFixed(1)} KiB`;
+  if (k >= 1) return `${Number.isInteger(k) ? k : k.toFixed(1)} KiB (${chars} characters)`;
+  return `${chars} characters`;
 }
 
 /** The cap on one line; readers may change `max` while reading (it applies to the lines that follow). */

@@ -9,10 +9,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { IdentityResolver } from "../../src/identity/resolve.js";
+import { VPC_DEFAULT_FIELDS } from "../../src/ingest/aws-vpc/fields.js";
 import { loadMixedInventory } from "../../src/inventory/static/load.js";
 import { NetworkNamer } from "../../src/inventory/static/networks.js";
 import { DuckDbStore } from "../../src/store/duckdb/index.js";
-import { bulkIngestVpc } from "../../src/store/ingest/bulk-vpc.js";
+import { bulkIngestVpc, rejectReason } from "../../src/store/ingest/bulk-vpc.js";
 import { ingestFiles } from "../../src/store/ingest/pipeline.js";
 import { hashFile } from "../../src/store/ingest/read.js";
 import { corpusPath } from "../helpers/corpus.js";
@@ -236,6 +237,45 @@ workloads:
     ]);
     expect(bulk.edges).toEqual(stream.edges);
     expect(bulk.summary.unresolvedAddresses).toBe(stream.summary.unresolvedAddresses);
+  });
+});
+
+describe("bulk VPC ingest: broken lines are reported as the streaming path reports them", () => {
+  it("a word in a number field and a wrong field count: the same lines and reasons on both paths", async () => {
+    const sub = mkdtempSync(join(dir, "reasons-"));
+    const f = join(sub, "broken.log");
+    const ok = "2 123456789012 eni-1 10.0.0.3 10.0.0.2 40001 443 6 5 420 1700000000 1700000060 ACCEPT OK";
+    writeFileSync(
+      f,
+      [
+        VPC_DEFAULT_FIELDS.join(" "),
+        ok,
+        ok.replace(" 443 ", " https "),
+        ok.replace(" 1700000060", ""),
+        `${ok} extra`,
+        ok.replace(" 420 ", " 4x0 "),
+        "",
+      ].join("\n"),
+    );
+    const reasons = async (bulk: boolean) => {
+      const store = await DuckDbStore.open({ path: join(sub, `${bulk}.duckdb`), threads: 1 });
+      try {
+        const s = await ingestFiles({ store, flows: [f], bulk });
+        expect(s.files[0].via).toBe(bulk ? "bulk" : "stream");
+        return s.firstSkipped.map((l) => [l.line, l.reason]);
+      } finally {
+        await store.close();
+      }
+    };
+    const stream = await reasons(false);
+    expect(stream).toEqual([
+      [3, 'dstport must be a number or "-", found "https"'],
+      [4, "expected 14 fields (the header on line 1), found 13"],
+      [5, "expected 14 fields (the header on line 1), found 15"],
+      [6, 'bytes must be a number or "-", found "4x0"'],
+    ]);
+    expect(await reasons(true)).toEqual(stream);
+    expect(rejectReason("some other reader error", "x")).toBe("some other reader error");
   });
 });
 

@@ -239,7 +239,7 @@ async function countRoles(conn: DuckDBConnection): Promise<{ counts: AggregateCo
   return { counts: c, ignored };
 }
 
-async function rejected(conn: DuckDBConnection, file: string): Promise<SkippedLine[]> {
+async function rejected(conn: DuckDBConnection, file: string, layout: string): Promise<SkippedLine[]> {
   try {
     const r = await rows(
       conn,
@@ -249,11 +249,27 @@ async function rejected(conn: DuckDBConnection, file: string): Promise<SkippedLi
       file,
       line: num(x.line),
       kind: "malformed" as const,
-      reason: String(x.error_message),
+      reason: rejectReason(String(x.error_message), layout),
     }));
   } catch {
     return [];
   }
+}
+
+/**
+ * DuckDB's reason for rejecting a line, in the streaming parser's words where it says the same
+ * thing (a number field that is not a number, a wrong field count), so a line is reported alike
+ * on both paths; any other reason is DuckDB's own.
+ */
+export function rejectReason(message: string, layout: string): string {
+  const conversion = /^Error when converting column "([^"]+)"\. Could not convert string "(.*)" to '/.exec(
+    message,
+  );
+  if (conversion)
+    return `${conversion[1].replaceAll("_", "-")} must be a number or "-", found ${JSON.stringify(conversion[2])}`;
+  const columns = /^Expected Number of Columns: (\d+) Found: (\d+)/.exec(message);
+  if (columns) return `expected ${columns[1]} fields (${layout}), found ${columns[2]}`;
+  return message;
 }
 
 /** Loads one VPC text file into the store inside one transaction; commits it. */
@@ -279,7 +295,12 @@ export async function bulkIngestVpc(o: BulkVpcOptions): Promise<BulkVpcResult> {
     await conn.run(INSERT_SQL);
     const ids = (await rows(conn, ID_CODES_SQL)).map((r) => codes.ids[num(r.code)]).sort();
     await writer.addWorkloads(ids.map((id) => workloadRecord(id, o.resolver, unresolved)));
-    const skipped = await rejected(conn, o.file);
+    const layout = header
+      ? "the header on line 1"
+      : o.parserOptions?.vpcFields
+        ? "--vpc-fields"
+        : "the default v2 format";
+    const skipped = await rejected(conn, o.file, layout);
     for (const t of ["bulk_final", "bulk_protocols", "bulk_ids", "bulk_names", "bulk_split", "bulk_bindings"])
       await conn.run(`DROP TABLE ${t}`);
     const hash = await o.hash;

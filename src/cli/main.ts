@@ -3,11 +3,21 @@
  * Exit codes: 0 ok, 1 findings (denied flows …), 2 bad input or usage.
  */
 import { Command, CommanderError, Option } from "commander";
+import type { MicrosegConfig } from "../config/schema.js";
 import { flowFormatNames } from "../ingest/registry.js";
 import { formatProblem, MicrosegError } from "../model/problems.js";
 import { TARGET_NAMES } from "../policy/target-names.js";
 import { examples, flowFormatHelp, outputOption } from "./help.js";
 import { VERSION } from "./version.js";
+
+/**
+ * The configuration `--config` names (validated: a bad file is an error whatever the command),
+ * or the empty one. Its reader and schema load only when a file is given: most runs have none,
+ * and building the schema is a noticeable part of start-up.
+ */
+async function loadConfigIfGiven(path: string | undefined): Promise<MicrosegConfig> {
+  return path ? (await import("../config/load.js")).loadConfig(path) : {};
+}
 
 /** Exit codes of every command. */
 export const EXIT = { ok: 0, findings: 1, usage: 2, internal: 70 } as const;
@@ -79,7 +89,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       ),
     )
     .action(async (o) => {
-      await (await import("../config/load.js")).loadConfig(program.opts().config);
+      await loadConfigIfGiven(program.opts().config);
       setExit(
         await (await import("./commands/discover.js")).runDiscover({
           ...o,
@@ -123,7 +133,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       ),
     )
     .action(async (o) => {
-      const config = await (await import("../config/load.js")).loadConfig(program.opts().config);
+      const config = await loadConfigIfGiven(program.opts().config);
       await (await import("./commands/generate.js")).runGenerate({ ...o, config, stdout: io.stdout, log });
       setExit(EXIT.ok);
     });
@@ -159,7 +169,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       ),
     )
     .action(async (o) => {
-      await (await import("../config/load.js")).loadConfig(program.opts().config);
+      await loadConfigIfGiven(program.opts().config);
       setExit(
         await (await import("./commands/verify.js")).runVerify({
           ...o,
@@ -222,7 +232,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       ),
     )
     .action(async (o) => {
-      await (await import("../config/load.js")).loadConfig(program.opts().config);
+      await loadConfigIfGiven(program.opts().config);
       setExit(await (await import("./commands/connectivity.js")).runConnectivity({ ...o, io, log }));
     });
 
@@ -266,7 +276,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       ),
     )
     .action(async (o) => {
-      await (await import("../config/load.js")).loadConfig(program.opts().config);
+      await loadConfigIfGiven(program.opts().config);
       setExit(
         await (await import("./commands/ingest.js")).runIngest({
           ...o,
@@ -302,7 +312,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     )
     .action(async (o) => {
       const configPath = program.opts().config as string | undefined;
-      const config = await (await import("../config/load.js")).loadConfig(configPath);
+      const config = await loadConfigIfGiven(configPath);
       setExit(await (await import("./commands/cde.js")).runCde({ ...o, config, configPath, io, log }));
     });
 
@@ -350,7 +360,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     )
     .action(async (paths: string[], o) => {
       const configPath = program.opts().config as string | undefined;
-      const config = await (await import("../config/load.js")).loadConfig(configPath);
+      const config = await loadConfigIfGiven(configPath);
       setExit(
         await (await import("./commands/lint.js")).runLint({ ...o, paths, config, configPath, io, log }),
       );
@@ -376,7 +386,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       ),
     )
     .action(async (o) => {
-      const config = await (await import("../config/load.js")).loadConfig(program.opts().config);
+      const config = await loadConfigIfGiven(program.opts().config);
       setExit(await (await import("./commands/zones.js")).runZones({ ...o, config, io }));
     });
 
@@ -404,7 +414,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       ),
     )
     .action(async (o) => {
-      const config = await (await import("../config/load.js")).loadConfig(program.opts().config);
+      const config = await loadConfigIfGiven(program.opts().config);
       setExit(await (await import("./commands/blast-radius.js")).runBlastRadius({ ...o, config, io, log }));
     });
 

@@ -49,13 +49,20 @@ describe("ingest --store the system refuses", () => {
   });
 });
 
+/** An inventory broken on its last line (an unclosed flow sequence). */
+const BROKEN_INVENTORY = "workloads:\n  - name: a\n    addresses: [10.0.0.1\n";
+
+/** `ingest` of the ten Hubble flows with an inventory, into a store. */
+const ingestWith = (inventory: string, store: string) =>
+  run(["ingest", "--flows", TEN, "--inventory", inventory, "--store", store]);
+
 describe("ingest with a bad inventory", () => {
   it("exit 2 at the inventory's line, and no store, spill or directory left where none was", async () => {
     const dir = scratch();
     const inv = join(dir, "inventory.yaml");
-    writeFileSync(inv, "workloads:\n  - name: a\n    addresses: [10.0.0.1\n");
+    writeFileSync(inv, BROKEN_INVENTORY);
     const path = join(dir, "new", "deeper", "flows.duckdb");
-    const r = await run(["ingest", "--flows", TEN, "--inventory", inv, "--store", path]);
+    const r = await ingestWith(inv, path);
     expect(r.code).toBe(2);
     expect(problemLines(r.stderr).find((l) => l.includes("error["))).toMatch(
       new RegExp(`^microseg: ${inv}:\\d+`),
@@ -64,15 +71,7 @@ describe("ingest with a bad inventory", () => {
     // an existing directory is kept (only what this run made goes)
     const kept = join(dir, "kept");
     mkdirSync(kept);
-    const again = await run([
-      "ingest",
-      "--flows",
-      TEN,
-      "--inventory",
-      inv,
-      "--store",
-      join(kept, "flows.duckdb"),
-    ]);
+    const again = await ingestWith(inv, join(kept, "flows.duckdb"));
     expect(again.code).toBe(2);
     expect(readdirSync(kept)).toEqual([]);
   });
@@ -82,17 +81,9 @@ describe("ingest with a bad inventory, beside other runs", () => {
   it("a dangling symlink where the store's directory would go is left alone", async () => {
     const dir = scratch();
     const inv = join(dir, "inventory.yaml");
-    writeFileSync(inv, "workloads:\n  - name: a\n    addresses: [10.0.0.1\n");
+    writeFileSync(inv, BROKEN_INVENTORY);
     symlinkSync(join(dir, "not-yet"), join(dir, "link"));
-    const r = await run([
-      "ingest",
-      "--flows",
-      TEN,
-      "--inventory",
-      inv,
-      "--store",
-      join(dir, "link", "flows.duckdb"),
-    ]);
+    const r = await ingestWith(inv, join(dir, "link", "flows.duckdb"));
     expect(r.code).toBe(2);
     expect(lstatSync(join(dir, "link")).isSymbolicLink()).toBe(true);
   });
@@ -104,19 +95,11 @@ describe("ingest with a bad inventory, beside other runs", () => {
     const fifo = join(dir, "inventory.yaml");
     execFileSync("mkfifo", [fifo]);
     const storeDir = join(dir, "out", "stores");
-    const running = run([
-      "ingest",
-      "--flows",
-      TEN,
-      "--inventory",
-      fifo,
-      "--store",
-      join(storeDir, "a.duckdb"),
-    ]);
+    const running = ingestWith(fifo, join(storeDir, "a.duckdb"));
     for (let i = 0; i < 400 && !existsSync(storeDir); i++) await new Promise((r) => setTimeout(r, 25));
     expect(existsSync(storeDir)).toBe(true);
     writeFileSync(join(storeDir, "b.duckdb"), "another run's store");
-    writeFileSync(fifo, "workloads:\n  - name: a\n    addresses: [10.0.0.1\n");
+    writeFileSync(fifo, BROKEN_INVENTORY);
     const r = await running;
     expect(r.code).toBe(2);
     expect(readdirSync(storeDir)).toEqual(["b.duckdb"]);

@@ -14,21 +14,25 @@ import { loadMixedInventory } from "../../src/inventory/static/load.js";
 import { NetworkNamer } from "../../src/inventory/static/networks.js";
 import { DuckDbStore } from "../../src/store/duckdb/index.js";
 import { bulkIngestVpc, rejectReason } from "../../src/store/ingest/bulk-vpc.js";
-import { ingestFiles } from "../../src/store/ingest/pipeline.js";
+import { type IngestOptions, ingestFiles } from "../../src/store/ingest/pipeline.js";
 import { hashFile } from "../../src/store/ingest/read.js";
 import { corpusPath } from "../helpers/corpus.js";
 
 const dir = mkdtempSync(join(tmpdir(), "microseg-bulk-"));
 
-async function ingest(bulk: boolean) {
-  const store = await DuckDbStore.open({ path: join(dir, `${bulk}.duckdb`), threads: 1 });
+/** Ingests into a new one-thread DuckDB store at `path`; the summary and what the store then holds. */
+async function ingestInto(path: string, o: Omit<IngestOptions, "store">) {
+  const store = await DuckDbStore.open({ path, threads: 1 });
   try {
-    const summary = await ingestFiles({ store, flows: [corpusPath("flows", "aws-vpc")], bulk });
+    const summary = await ingestFiles({ store, ...o });
     return { summary, edges: await store.queryEdges(), workloads: await store.workloads() };
   } finally {
     await store.close();
   }
 }
+
+const ingest = (bulk: boolean) =>
+  ingestInto(join(dir, `${bulk}.duckdb`), { flows: [corpusPath("flows", "aws-vpc")], bulk });
 
 describe("bulk VPC ingest agrees with the streaming parser", () => {
   it("same hourly edges, workloads and record roles on the corpus samples", async () => {
@@ -213,21 +217,13 @@ workloads:
       ].join("\n"),
     );
     const inventory = await loadMixedInventory([inv]);
-    const run = async (bulk: boolean) => {
-      const store = await DuckDbStore.open({ path: join(sub, `${bulk}.duckdb`), threads: 1 });
-      try {
-        const summary = await ingestFiles({
-          store,
-          flows: [flows],
-          inventory,
-          networks: inventory.networks,
-          bulk,
-        });
-        return { summary, edges: await store.queryEdges() };
-      } finally {
-        await store.close();
-      }
-    };
+    const run = (bulk: boolean) =>
+      ingestInto(join(sub, `${bulk}.duckdb`), {
+        flows: [flows],
+        inventory,
+        networks: inventory.networks,
+        bulk,
+      });
     const bulk = await run(true);
     const stream = await run(false);
     expect(bulk.summary.files[0].via).toBe("bulk");
@@ -258,14 +254,9 @@ describe("bulk VPC ingest: broken lines are reported as the streaming path repor
       ].join("\n"),
     );
     const reasons = async (bulk: boolean) => {
-      const store = await DuckDbStore.open({ path: join(sub, `${bulk}.duckdb`), threads: 1 });
-      try {
-        const s = await ingestFiles({ store, flows: [f], bulk });
-        expect(s.files[0].via).toBe(bulk ? "bulk" : "stream");
-        return s.firstSkipped.map((l) => [l.line, l.reason]);
-      } finally {
-        await store.close();
-      }
+      const { summary } = await ingestInto(join(sub, `${bulk}.duckdb`), { flows: [f], bulk });
+      expect(summary.files[0].via).toBe(bulk ? "bulk" : "stream");
+      return summary.firstSkipped.map((l) => [l.line, l.reason]);
     };
     const stream = await reasons(false);
     expect(stream).toEqual([
@@ -350,15 +341,7 @@ describe("bulk VPC ingest: ports at and past the ends of their range, and the re
     const sub = mkdtempSync(join(dir, "ports-"));
     const flows = join(sub, "ports.log");
     writeFileSync(flows, lines.join("\n"));
-    const run = async (bulk: boolean) => {
-      const store = await DuckDbStore.open({ path: join(sub, `${bulk}.duckdb`), threads: 1 });
-      try {
-        const summary = await ingestFiles({ store, flows: [flows], bulk });
-        return { summary, edges: await store.queryEdges() };
-      } finally {
-        await store.close();
-      }
-    };
+    const run = (bulk: boolean) => ingestInto(join(sub, `${bulk}.duckdb`), { flows: [flows], bulk });
     const bulk = await run(true);
     const stream = await run(false);
     expect(bulk.summary.files[0].via).toBe("bulk");

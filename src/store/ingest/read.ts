@@ -5,9 +5,8 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { open } from "node:fs/promises";
-import { StringDecoder } from "node:string_decoder";
 import { createGunzip } from "node:zlib";
-import { DEFAULT_MAX_LINE, OVERLONG_LINE } from "../../io/line-reader.js";
+import { DEFAULT_MAX_LINE, type OVERLONG_LINE, splitLineBatches } from "../../io/line-reader.js";
 import { createXxh128, type Xxh128Implementation } from "./xxh128.js";
 
 const CHUNK = 1 << 20;
@@ -100,8 +99,10 @@ export interface LineBatch {
 }
 
 /**
- * The lines of a file (gunzipped when its name ends in `.gz`) in batches of one chunk each. A line
- * longer than `maxLine` characters is not held: it comes out as {@link OVERLONG_LINE} in its place.
+ * The lines of a file (gunzipped when its name ends in `.gz`) in batches of one chunk each, split
+ * as every reader splits them (../../io/line-reader.ts: CRLF cut, a line longer than `maxLine`
+ * characters not held but given as {@link OVERLONG_LINE}), numbered, and with the file's bytes
+ * (compressed, as stored) counted as they are read, for progress.
  */
 export async function* readFileLines(
   file: string,
@@ -114,38 +115,14 @@ export async function* readFileLines(
   });
   const input = file.endsWith(".gz") ? raw.pipe(createGunzip({ chunkSize: CHUNK })) : raw;
   if (input !== raw) raw.on("error", (e) => input.destroy(e));
-  const decoder = new StringDecoder("utf8");
-  let rest = "";
-  let overlong = false;
+  input.setEncoding("utf8");
   let n = 0;
-  for await (const chunk of input) {
-    const lines: string[] = [];
-    let text = decoder.write(chunk as Buffer);
-    let pos = 0;
-    if (overlong) {
-      // the rest of an over-long line is dropped up to its newline
-      const nl = text.indexOf("\n");
-      if (nl < 0) continue;
-      lines.push(OVERLONG_LINE);
-      overlong = false;
-      pos = nl + 1;
-    } else text = rest + text;
-    for (let nl = text.indexOf("\n", pos); nl >= 0; nl = text.indexOf("\n", pos)) {
-      const end = nl > pos && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-      lines.push(nl - pos > maxLine ? OVERLONG_LINE : text.slice(pos, end));
-      pos = nl + 1;
-    }
-    rest = text.slice(pos);
-    if (rest.length > maxLine) {
-      rest = "";
-      overlong = true;
-    }
-    if (lines.length > 0) {
+  try {
+    for await (const lines of splitLineBatches(input as AsyncIterable<string>, { max: maxLine })) {
       yield { first: n + 1, lines };
       n += lines.length;
     }
+  } finally {
+    input.destroy();
   }
-  rest += decoder.end();
-  if (overlong || rest.length > maxLine) yield { first: n + 1, lines: [OVERLONG_LINE] };
-  else if (rest.length > 0) yield { first: n + 1, lines: [rest] };
 }

@@ -21,7 +21,14 @@ import { fail, MicrosegError, type ProblemSink, problem } from "../model/problem
 import { plural } from "../render/plural.js";
 import { maxJsonValueChars, readJsonDocument } from "./flow-documents.js";
 import { readInputHead, replayHead } from "./flow-head.js";
-import { capText, DEFAULT_MAX_LINE, OVERLONG_LINE, readTextChunks, splitLineBatches } from "./line-reader.js";
+import {
+  capText,
+  DEFAULT_MAX_LINE,
+  OVERLONG_LINE,
+  overlongLineReason,
+  readTextChunks,
+  splitLineBatches,
+} from "./line-reader.js";
 
 /** The name stdin has in locations. */
 export const STDIN_NAME = "<stdin>";
@@ -277,7 +284,7 @@ async function* parseLines(
 ): AsyncGenerator<Flow[]> {
   const maxLine = opts.maxLineChars;
   const parser = format.createParser(stats.file, opts.parserOptions);
-  const overlong = `line longer than ${capText(maxLine)} skipped`;
+  const overlong = overlongLineReason(maxLine);
   let lineNo = 0;
   for await (const lines of splitLineBatches(text, { max: maxLine })) {
     const flows: Flow[] = [];

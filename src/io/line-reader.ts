@@ -30,6 +30,11 @@ export function capText(chars: number): string {
   return `${chars} characters`;
 }
 
+/** Why a line over the cap was skipped (the same words wherever lines are read). */
+export function overlongLineReason(maxLine: number): string {
+  return `line longer than ${capText(maxLine)} skipped`;
+}
+
 /** The cap on one line; readers may change `max` while reading (it applies to the lines that follow). */
 export interface LineLimit {
   max: number;

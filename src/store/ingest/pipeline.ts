@@ -17,7 +17,7 @@ import { NetworkNamer } from "../../inventory/static/networks.js";
 import type { AddressBinding, Inventory } from "../../inventory/types.js";
 import { listFlowFiles, readFlows } from "../../io/flow-files.js";
 import { readInputHead } from "../../io/flow-head.js";
-import { capText, DEFAULT_MAX_LINE, OVERLONG_LINE, readTextChunks } from "../../io/line-reader.js";
+import { DEFAULT_MAX_LINE, OVERLONG_LINE, overlongLineReason, readTextChunks } from "../../io/line-reader.js";
 import { fail, MicrosegError, ProblemSink, problem } from "../../model/problems.js";
 import { HourlyAggregator } from "../aggregate.js";
 import type { Store } from "../types.js";
@@ -68,7 +68,7 @@ export interface IngestOptions {
 
 const DETECT_LINES = 10;
 /** Why a line over the cap (not held in memory) was skipped. */
-const OVERLONG_REASON = `line longer than ${capText(DEFAULT_MAX_LINE)} skipped`;
+const OVERLONG_REASON = overlongLineReason(DEFAULT_MAX_LINE);
 /** Hourly rows held by the streaming path before a write (see IngestOptions.chunkRows). */
 const DEFAULT_CHUNK_ROWS = 25_000;
 const FIRST_SKIPPED = 20;

@@ -4,21 +4,12 @@
  */
 import { assertInventoryValid, loadK8sInventory } from "../inventory/k8s/load.js";
 import type { Inventory } from "../inventory/types.js";
-import { fail, formatProblem, MicrosegError, type Problem, ProblemSink } from "../model/problems.js";
+import { fail, MicrosegError, ProblemSink } from "../model/problems.js";
 import type { PolicySet } from "../policy/ir/types.js";
 import { parseAllPolicies } from "../policy/parse-all.js";
+import { reportProblems } from "./report.js";
 
-/** Prints warnings (and, when verbose, infos) to the log; errors are left to the caller. */
-export function reportProblems(
-  problems: readonly Problem[],
-  log: (s: string) => void,
-  verbose = false,
-): void {
-  const shown = problems.filter((p) => p.severity === "warning" || (verbose && p.severity === "info"));
-  const max = 20;
-  for (const p of shown.slice(0, max)) log(`microseg: ${formatProblem(p)}`);
-  if (shown.length > max) log(`microseg: … and ${shown.length - max} more warnings`);
-}
+export { reportProblems } from "./report.js";
 
 /** Manifests and the policies among them. */
 export interface PolicyInputs {

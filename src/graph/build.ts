@@ -18,13 +18,8 @@
 import type { IdentityResolver, Resolution } from "../identity/resolve.js";
 import { UNRESOLVED_VIA } from "../identity/resolve.js";
 import { type Flow, type FlowEndpoint, formatTime } from "../model/flow.js";
-import {
-  type CommunicationMap,
-  type DroppedEdge,
-  type Edge,
-  MAP_SCHEMA_VERSION,
-  type MapWorkload,
-} from "../model/map.js";
+import type { CommunicationMap, DroppedEdge, Edge, MapWorkload } from "../model/map.js";
+import { MAP_SCHEMA_VERSION } from "../model/map-version.js";
 import { type PROTOCOLS, parseProtocol } from "../model/ports.js";
 import { isOutsidePeer } from "../model/workload.js";
 import { flowDirection } from "./direction.js";

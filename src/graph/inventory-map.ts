@@ -3,7 +3,8 @@
  * that sent no traffic), and with no flows the map's edges are the statically inferred ones.
  */
 import type { Inventory } from "../inventory/types.js";
-import { type CommunicationMap, type Edge, MAP_SCHEMA_VERSION, type MapWorkload } from "../model/map.js";
+import type { CommunicationMap, Edge, MapWorkload } from "../model/map.js";
+import { MAP_SCHEMA_VERSION } from "../model/map-version.js";
 import type { Workload } from "../model/workload.js";
 
 /** A Workload as the map stores it (drops nothing the schema knows). */

@@ -4,8 +4,7 @@
  */
 import { z } from "zod";
 
-/** The current map schema version. */
-export const MAP_SCHEMA_VERSION = 1;
+export { MAP_SCHEMA_VERSION } from "./map-version.js";
 
 const protocolSchema = z.enum(["TCP", "UDP", "SCTP"]);
 

@@ -14,7 +14,7 @@ import { readNetworkAttachments } from "../../inventory/k8s/network-attachments.
 import type { Inventory } from "../../inventory/types.js";
 import { MicrosegError, type Problem, ProblemSink } from "../../model/problems.js";
 import { parseMultiNetworkPolicies } from "../../policy/k8s/multi-network-policy.js";
-import { reportProblems } from "../inputs.js";
+import { reportProblems } from "../report.js";
 
 /** The secondary networks and every workload's attachments (workload id → NAD names, sorted). */
 export interface SecondaryNetworks {

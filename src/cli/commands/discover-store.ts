@@ -10,7 +10,7 @@ import { fail, type Problem, problem } from "../../model/problems.js";
 import { mapFromStore, parseTimeArg } from "../../store/map.js";
 import { openStore } from "../../store/open.js";
 import type { IngestedFile, TimeRange } from "../../store/types.js";
-import { reportProblems } from "../inputs.js";
+import { reportProblems } from "../report.js";
 import { loadIngestInventory } from "./ingest.js";
 
 /** Options of `discover --store`. */

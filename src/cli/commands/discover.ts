@@ -13,8 +13,8 @@ import { mapEdgeTable, renderMermaid } from "../../render/map.js";
 import { plural } from "../../render/plural.js";
 import { renderTextTable } from "../../render/table.js";
 import { inputCounts, prepareFlows } from "../flows.js";
-import { reportProblems } from "../inputs.js";
 import type { CliIo } from "../main.js";
+import { reportProblems } from "../report.js";
 import { discoverFromStore } from "./discover-store.js";
 
 /** Options of `discover`. */

@@ -5,17 +5,15 @@
  */
 import { lstatSync, rmdirSync, rmSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { loadMixedInventory, type MixedInventory } from "../../inventory/static/load.js";
+import type { MixedInventory } from "../../inventory/static/load.js";
 import { listFlowFiles } from "../../io/flow-files.js";
 import { fail, formatProblem, type Problem, problem } from "../../model/problems.js";
 import { HashPrefetch } from "../../store/ingest/hash-worker.js";
-import { ingestFiles } from "../../store/ingest/pipeline.js";
-import { formatIngestSummary, type IngestSummary } from "../../store/ingest/summary.js";
-import { DEFAULT_STORE_SPEC, openStore, parseStoreSpec, preloadStore } from "../../store/open.js";
+import type { IngestSummary } from "../../store/ingest/summary.js";
 import type { Store } from "../../store/types.js";
 import { describeFormatChoice } from "../flows.js";
-import { reportProblems } from "../inputs.js";
 import type { CliIo } from "../main.js";
+import { reportProblems } from "../report.js";
 import { createProgressBar } from "./ingest-progress.js";
 
 /** Options of `ingest`. */
@@ -44,6 +42,7 @@ export async function loadIngestInventory(
   log: (s: string) => void,
 ): Promise<MixedInventory | undefined> {
   if (!paths?.length) return undefined;
+  const { loadMixedInventory } = await import("../../inventory/static/load.js");
   const inv = await loadMixedInventory(paths);
   reportProblems(inv.problems, log);
   return inv;
@@ -72,9 +71,11 @@ export function warningProblem(message: string, verbose = false): Problem {
  * `.microseg/`) is removed, so a bad inventory leaves no new store behind.
  */
 async function openWhileLoading<T>(
-  spec: string,
+  storeSpec: string | undefined,
   load: () => Promise<T>,
 ): Promise<{ store: Store; loaded: T }> {
+  const { DEFAULT_STORE_SPEC, openStore, parseStoreSpec, preloadStore } = await import("../../store/open.js");
+  const spec = storeSpec ?? DEFAULT_STORE_SPEC;
   const parsed = parseStoreSpec(spec);
   const newFile =
     parsed.kind === "duckdb" && parsed.path !== ":memory:" && !pathEntryExists(parsed.path)
@@ -146,9 +147,12 @@ export async function runIngest(o: IngestCommandOptions): Promise<number> {
 
 async function ingestWith(o: IngestCommandOptions, prefetch: HashPrefetch | undefined): Promise<number> {
   const flows = o.flows ?? [];
-  const store = await openWhileLoading(o.store ?? DEFAULT_STORE_SPEC, () =>
-    loadIngestInventory(o.inventory, o.log),
-  );
+  // the ingest code loads only now, after runIngest has started the hash worker
+  const [{ ingestFiles }, { formatIngestSummary }] = await Promise.all([
+    import("../../store/ingest/pipeline.js"),
+    import("../../store/ingest/summary.js"),
+  ]);
+  const store = await openWhileLoading(o.store, () => loadIngestInventory(o.inventory, o.log));
   const inventory = store.loaded;
   const bar = createProgressBar({ isTty: o.io.isTty, write: o.io.stderr });
   let summary: IngestSummary;

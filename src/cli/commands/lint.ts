@@ -16,8 +16,8 @@ import { parseAllPolicies } from "../../policy/parse-all.js";
 import { plural } from "../../render/plural.js";
 import { renderSarif } from "../../render/sarif-lint.js";
 import { renderTextTable } from "../../render/table.js";
-import { reportProblems } from "../inputs.js";
 import type { CliIo } from "../main.js";
+import { reportProblems } from "../report.js";
 import { VERSION } from "../version.js";
 
 /** Options of `lint`. */

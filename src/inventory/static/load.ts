@@ -9,8 +9,8 @@ import { MicrosegError, type Problem, problem } from "../../model/problems.js";
 import type { Workload } from "../../model/workload.js";
 import { assertInventoryValid, loadK8sInventory } from "../k8s/load.js";
 import type { AddressBinding, Inventory } from "../types.js";
+import { isStaticInventoryDoc, readValidStaticDoc, type StaticInventoryDoc } from "./doc.js";
 import type { NamedNetwork } from "./networks.js";
-import { isStaticInventoryDoc, type StaticInventoryDoc, staticInventorySchema } from "./schema.js";
 import { normaliseBindings } from "./timeline.js";
 
 /** An inventory with the named networks of static files. */
@@ -77,6 +77,13 @@ export async function loadMixedInventory(paths: readonly string[]): Promise<Mixe
       continue;
     }
     for (const d of staticDocs) {
+      const quick = readValidStaticDoc(d.value);
+      if (quick) {
+        statics.push(staticInventoryFrom(quick, file, (p) => d.lineAt(p)));
+        continue;
+      }
+      // not plainly valid: the schema (zod, loaded only now) decides and says what is wrong
+      const { staticInventorySchema } = await import("./schema.js");
       const r = staticInventorySchema.safeParse(d.value);
       if (!r.success) {
         const issue = r.error.issues[0];

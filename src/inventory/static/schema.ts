@@ -20,9 +20,9 @@
  * ```
  */
 import { z } from "zod";
+import { STATIC_INVENTORY_VERSION, STATIC_NAME, type StaticInventoryDoc } from "./doc.js";
 
-/** The marker value of `staticInventory`. */
-export const STATIC_INVENTORY_VERSION = "v1";
+export { isStaticInventoryDoc, STATIC_INVENTORY_VERSION, type StaticInventoryDoc } from "./doc.js";
 
 const time = z.union([z.string(), z.date()]).transform((v, ctx) => {
   const ms = v instanceof Date ? v.getTime() : Date.parse(v);
@@ -41,7 +41,7 @@ const address = z.union([
 /** One static workload. */
 export const staticWorkloadSchema = z
   .object({
-    name: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "a lower-case DNS-1123 name"),
+    name: z.string().regex(STATIC_NAME, "a lower-case DNS-1123 name"),
     namespace: z.string().optional(),
     zone: z.string().optional(),
     kind: z.enum(["vm", "cloud-instance"]).default("vm"),
@@ -53,7 +53,7 @@ export const staticWorkloadSchema = z
 /** One named network. */
 export const staticNetworkSchema = z
   .object({
-    name: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "a lower-case DNS-1123 name"),
+    name: z.string().regex(STATIC_NAME, "a lower-case DNS-1123 name"),
     cidrs: z.array(z.string()).min(1),
   })
   .strict();
@@ -67,10 +67,7 @@ export const staticInventorySchema = z
   })
   .strict();
 
-/** A parsed static inventory document. */
-export type StaticInventoryDoc = z.infer<typeof staticInventorySchema>;
-
-/** True when a parsed YAML value is a static inventory document (it has the marker key). */
-export function isStaticInventoryDoc(value: unknown): boolean {
-  return !!value && typeof value === "object" && "staticInventory" in (value as object);
-}
+/** The schema's output is ./doc.ts's StaticInventoryDoc (checked here both ways at compile time). */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const sameShape: Same<z.infer<typeof staticInventorySchema>, StaticInventoryDoc> = true;
+void sameShape;

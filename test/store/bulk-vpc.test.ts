@@ -7,11 +7,13 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
 import { describe, expect, it } from "vitest";
 import { IdentityResolver } from "../../src/identity/resolve.js";
 import { VPC_DEFAULT_FIELDS } from "../../src/ingest/aws-vpc/fields.js";
 import { loadMixedInventory } from "../../src/inventory/static/load.js";
 import { NetworkNamer } from "../../src/inventory/static/networks.js";
+import { MicrosegError } from "../../src/model/problems.js";
 import { DuckDbStore } from "../../src/store/duckdb/index.js";
 import { bulkIngestVpc, rejectReason } from "../../src/store/ingest/bulk-vpc.js";
 import { type IngestOptions, ingestFiles } from "../../src/store/ingest/pipeline.js";
@@ -250,6 +252,7 @@ describe("bulk VPC ingest: broken lines are reported as the streaming path repor
         ok.replace(" 1700000060", ""),
         `${ok} extra`,
         ok.replace(" 420 ", " 4x0 "),
+        ok.replace(" 420 ", " -420 "),
         "",
       ].join("\n"),
     );
@@ -264,9 +267,86 @@ describe("bulk VPC ingest: broken lines are reported as the streaming path repor
       [4, "expected 14 fields (the header on line 1), found 13"],
       [5, "expected 14 fields (the header on line 1), found 15"],
       [6, 'bytes must be a number or "-", found "4x0"'],
+      [7, 'bytes must be a number or "-", found "-420"'],
     ]);
     expect(await reasons(true)).toEqual(stream);
     expect(rejectReason("some other reader error", "x")).toBe("some other reader error");
+  });
+});
+
+describe("bulk VPC ingest: byte and packet sums past what a DOUBLE holds exactly", () => {
+  const sub = mkdtempSync(join(dir, "sums-"));
+  const rec = (bytes: string, packets = "1") =>
+    `2 123456789012 eni-1 10.0.0.3 10.0.0.2 40001 443 6 ${packets} ${bytes} 1700000000 1700000060 ACCEPT OK`;
+  const write = (name: string, lines: string[]) => {
+    const f = join(sub, name);
+    writeFileSync(f, [VPC_DEFAULT_FIELDS.join(" "), ...lines, ""].join("\n"));
+    return f;
+  };
+
+  it("are exact: a group reaching 2^53 is summed again with exact integers", async () => {
+    // 2^53 + 1 + 1 has no DOUBLE of its own (a DOUBLE sum gives 2^53 or 2^53 + 2)
+    const f = write("big.log", [rec("9007199254740992", "9007199254740992"), rec("1"), rec("1"), rec("5")]);
+    const path = join(sub, "big.duckdb");
+    const { edges, summary } = await ingestInto(path, { flows: [f], bulk: true });
+    expect(summary.files[0].via).toBe("bulk");
+    expect(edges).toHaveLength(1);
+    expect(edges[0].flows).toBe(4);
+    // read as text: the store's reader gives JavaScript numbers, which cannot show the last digit
+    const db = await DuckDBInstance.create(path);
+    const conn = await db.connect();
+    try {
+      const r = await conn.runAndReadAll("SELECT bytes::VARCHAR AS b, packets::VARCHAR AS p FROM edges");
+      expect(r.getRowObjects()).toEqual([{ b: "9007199254740999", p: "9007199254740995" }]);
+    } finally {
+      conn.closeSync();
+      db.closeSync();
+    }
+  });
+
+  it("past 2^63 - 1 in one hourly row: a clear error, and nothing of the file is written", async () => {
+    const f = write("huge.log", [rec("9223372036854775000"), rec("9223372036854775000")]);
+    const path = join(sub, "huge.duckdb");
+    const err = await ingestInto(path, { flows: [f], bulk: true }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MicrosegError);
+    expect((err as MicrosegError).problems[0]).toMatchObject({
+      code: "flow-malformed",
+      location: { file: f },
+    });
+    expect((err as MicrosegError).message).toMatch(/sum past 2\^63 - 1/);
+    const store = await DuckDbStore.open({ path, threads: 1 });
+    try {
+      expect(await store.files()).toEqual([]);
+      expect(await store.queryEdges()).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe("bulk VPC ingest: the steps after the scan run on one DuckDB thread", () => {
+  it("the store's thread count is restored after a file, and after a file that fails", async () => {
+    const sub = mkdtempSync(join(dir, "threads-"));
+    const line = (bytes: string) =>
+      `2 123456789012 eni-1 10.0.0.3 10.0.0.2 40001 443 6 1 ${bytes} 1700000000 1700000060 ACCEPT OK`;
+    const ok = join(sub, "ok.log");
+    const bad = join(sub, "bad.log");
+    writeFileSync(ok, [VPC_DEFAULT_FIELDS.join(" "), line("10"), ""].join("\n"));
+    writeFileSync(
+      bad,
+      [VPC_DEFAULT_FIELDS.join(" "), line("9223372036854775000"), line("9223372036854775000"), ""].join("\n"),
+    );
+    const store = await DuckDbStore.open({ path: join(sub, "s.duckdb"), threads: 2 });
+    const threads = async () => Number((await store.query("SELECT current_setting('threads') AS n"))[0].n);
+    try {
+      expect(await threads()).toBe(2);
+      await ingestFiles({ store, flows: [ok], bulk: true });
+      expect(await threads()).toBe(2);
+      await expect(ingestFiles({ store, flows: [bad], bulk: true })).rejects.toThrow(/2\^63 - 1/);
+      expect(await threads()).toBe(2);
+    } finally {
+      await store.close();
+    }
   });
 });
 

@@ -12,7 +12,17 @@
  */
 
 const INT_COLUMNS = new Set(["srcport", "dstport", "protocol", "tcp-flags", "version", "traffic-path"]);
-const BIGINT_COLUMNS = new Set(["packets", "bytes", "start", "end"]);
+const BIGINT_COLUMNS = new Set(["start", "end"]);
+/** Counts: never negative (a sign makes the line malformed, as in the streaming parser). */
+const UBIGINT_COLUMNS = new Set(["packets", "bytes"]);
+
+/**
+ * Below this, a sum of non-negative integers in a DOUBLE is exact: every partial sum is at most
+ * the final one, so each addition's result is an integer under 2^53. The scan sums bytes and
+ * packets as DOUBLE (cheaper than DuckDB's 128-bit integer sums) and is run again with exact sums
+ * when a group reaches it.
+ */
+export const EXACT_DOUBLE_LIMIT = 2 ** 53;
 
 /** Hours in milliseconds (the hourly grain). */
 const HOUR = 3_600_000;
@@ -31,7 +41,13 @@ export function vpcReadCsv(
 ): string {
   const cols = fields
     .map((f) => {
-      const type = INT_COLUMNS.has(f) ? "INTEGER" : BIGINT_COLUMNS.has(f) ? "BIGINT" : "VARCHAR";
+      const type = INT_COLUMNS.has(f)
+        ? "INTEGER"
+        : BIGINT_COLUMNS.has(f)
+          ? "BIGINT"
+          : UBIGINT_COLUMNS.has(f)
+            ? "UBIGINT"
+            : "VARCHAR";
       return `${sqlString(f.replaceAll("-", "_"))}: '${type}'`;
     })
     .join(", ");
@@ -92,7 +108,12 @@ function inlineFine(pairs: readonly { ip: string; hour: number }[]): string {
  * the others collapse into one group per role. `fine` keeps the record time where a binding
  * changes inside the hour (see SplitMode).
  */
-export function stageSql(readCsv: string, fields: readonly string[], split: SplitMode): string {
+export function stageSql(
+  readCsv: string,
+  fields: readonly string[],
+  split: SplitMode,
+  sums: "double" | "exact" = "double",
+): string {
   const has = (f: string) => fields.includes(f);
   const col = (f: string) => (has(f) ? f.replaceAll("-", "_") : "NULL");
   const sip = has("pkt-srcaddr") ? "coalesce(pkt_srcaddr, srcaddr)" : "srcaddr";
@@ -104,6 +125,9 @@ export function stageSql(readCsv: string, fields: readonly string[], split: Spli
     : "NOT coalesce(ok, false) OR sip IS NULL OR dip IS NULL";
   const flags = has("tcp-flags") ? `CASE WHEN pr = 6 AND fl > 0 THEN fl ELSE 0 END` : "0";
   const code = (r: (typeof ROLE_CODES)[number]) => ROLE_CODES.indexOf(r);
+  // a missing count is 0 (sum skips NULLs; a group of only NULLs sums to NULL)
+  const sum = (c: string) =>
+    sums === "double" ? `coalesce(sum(${c}::DOUBLE), 0)` : `coalesce(sum(${c}), 0)`;
   const fine =
     split.kind === "join"
       ? "CASE WHEN s1.ip IS NOT NULL OR s2.ip IS NOT NULL THEN k.t END"
@@ -145,11 +169,11 @@ WITH v AS (
     CASE WHEN role >= ${DROPPED} THEN (t // ${HOUR}) * ${HOUR} END AS hour,
     CASE WHEN role >= ${DROPPED} THEN pr END AS pr,
     CASE WHEN role >= ${DROPPED} THEN coalesce(dp, 0) END AS port,
-    t, coalesce(pk, 0) AS pk, coalesce(nbytes, 0) AS nbytes
+    t, pk, nbytes
   FROM r
 )
 SELECT k.role, k.hour, k.sip, k.dip, k.pr, k.port, ${fine} AS fine,
-  count(*) AS flows, sum(k.nbytes) AS bytes, sum(k.pk) AS packets, min(k.t) AS first_seen, max(k.t) AS last_seen
+  count(*) AS flows, ${sum("k.nbytes")} AS bytes, ${sum("k.pk")} AS packets, min(k.t) AS first_seen, max(k.t) AS last_seen
 FROM k
 ${joins}
 GROUP BY ALL`;
@@ -180,7 +204,8 @@ const AT = "coalesce(g.fine, g.first_seen)";
 export const FINAL_SQL = `
 CREATE TEMP TABLE bulk_final AS
 SELECT g.hour, coalesce(bs.code, sn.code) AS s, coalesce(bd.code, dn.code) AS d, g.pr, g.port,
-  g.role = ${DROPPED} AS dropped, sum(g.flows) AS flows, sum(g.bytes) AS bytes, sum(g.packets) AS packets,
+  g.role = ${DROPPED} AS dropped, sum(g.flows) AS flows, sum(g.bytes::HUGEINT) AS bytes,
+  sum(g.packets::HUGEINT) AS packets,
   min(g.first_seen) AS first_seen, max(g.last_seen) AS last_seen
 FROM bulk_g g
 LEFT JOIN bulk_bindings bs ON bs.ip = g.sip AND ${AT} >= bs.lo AND ${AT} < bs.hi
@@ -189,6 +214,17 @@ LEFT JOIN bulk_names sn ON sn.ip = g.sip
 LEFT JOIN bulk_names dn ON dn.ip = g.dip
 WHERE g.role >= ${DROPPED}
 GROUP BY ALL`;
+
+/** Whether a group's DOUBLE sums reached {@link EXACT_DOUBLE_LIMIT} (the scan is then run with exact sums). */
+export const INEXACT_SUMS_SQL = `
+SELECT count(*) AS n FROM bulk_g WHERE bytes >= ${EXACT_DOUBLE_LIMIT} OR packets >= ${EXACT_DOUBLE_LIMIT}`;
+
+/** The largest value the store's BIGINT columns hold. */
+export const STORE_INT_MAX = 2n ** 63n - 1n;
+
+/** The hourly rows whose summed bytes or packets do not fit the store's columns. */
+export const OVER_RANGE_SQL = `
+SELECT count(*) AS n FROM bulk_final WHERE bytes > ${STORE_INT_MAX} OR packets > ${STORE_INT_MAX}`;
 
 /** An outside peer talking to itself (never an edge, except drops), as src/graph's isSelfPeer. */
 const SELF_PEER = "(NOT f.dropped AND f.s = f.d AND si.outside)";

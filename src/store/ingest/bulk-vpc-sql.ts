@@ -77,6 +77,20 @@ export const ROLE_CODES = [
 ] as const;
 const DROPPED = ROLE_CODES.indexOf("dropped");
 
+/** Below this magnitude (about 35 000 years in ms), a DOUBLE quotient truncates to the exact hour. */
+const DOUBLE_HOUR_LIMIT = 2 ** 50;
+
+/**
+ * The hour of a time in ms, as `(t // HOUR) * HOUR` (truncating, as DuckDB's integer division
+ * does) but through a DOUBLE division where that is exact: a 64-bit integer division per record
+ * cost the scan about 5% of its CPU. Exact: for |t| < 2^50 the quotient's distance from the next
+ * integer (at least 1/HOUR) is larger than half a DOUBLE step at that size, so rounding the
+ * division never crosses an integer; larger times take the integer division.
+ */
+export function hourOf(t: string): string {
+  return `CASE WHEN ${t} > -${DOUBLE_HOUR_LIMIT} AND ${t} < ${DOUBLE_HOUR_LIMIT} THEN trunc(${t} / ${HOUR}.0)::BIGINT * ${HOUR} ELSE (${t} // ${HOUR}) * ${HOUR} END`;
+}
+
 /**
  * Where the scan keeps record times: nowhere (`none`: no binding changes inside an hour), for the
  * listed address × hour pairs written into the query (`inline`: a few, so each record costs an
@@ -166,7 +180,7 @@ WITH v AS (
   SELECT role,
     CASE WHEN role >= ${DROPPED} THEN sip END AS sip,
     CASE WHEN role >= ${DROPPED} THEN dip END AS dip,
-    CASE WHEN role >= ${DROPPED} THEN (t // ${HOUR}) * ${HOUR} END AS hour,
+    CASE WHEN role >= ${DROPPED} THEN ${hourOf("t")} END AS hour,
     CASE WHEN role >= ${DROPPED} THEN pr END AS pr,
     CASE WHEN role >= ${DROPPED} THEN coalesce(dp, 0) END AS port,
     t, pk, nbytes

@@ -324,32 +324,6 @@ describe("bulk VPC ingest: byte and packet sums past what a DOUBLE holds exactly
   });
 });
 
-describe("bulk VPC ingest: the steps after the scan run on one DuckDB thread", () => {
-  it("the store's thread count is restored after a file, and after a file that fails", async () => {
-    const sub = mkdtempSync(join(dir, "threads-"));
-    const line = (bytes: string) =>
-      `2 123456789012 eni-1 10.0.0.3 10.0.0.2 40001 443 6 1 ${bytes} 1700000000 1700000060 ACCEPT OK`;
-    const ok = join(sub, "ok.log");
-    const bad = join(sub, "bad.log");
-    writeFileSync(ok, [VPC_DEFAULT_FIELDS.join(" "), line("10"), ""].join("\n"));
-    writeFileSync(
-      bad,
-      [VPC_DEFAULT_FIELDS.join(" "), line("9223372036854775000"), line("9223372036854775000"), ""].join("\n"),
-    );
-    const store = await DuckDbStore.open({ path: join(sub, "s.duckdb"), threads: 2 });
-    const threads = async () => Number((await store.query("SELECT current_setting('threads') AS n"))[0].n);
-    try {
-      expect(await threads()).toBe(2);
-      await ingestFiles({ store, flows: [ok], bulk: true });
-      expect(await threads()).toBe(2);
-      await expect(ingestFiles({ store, flows: [bad], bulk: true })).rejects.toThrow(/2\^63 - 1/);
-      expect(await threads()).toBe(2);
-    } finally {
-      await store.close();
-    }
-  });
-});
-
 describe("bulk VPC ingest: --strict", () => {
   const good =
     "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status\n" +

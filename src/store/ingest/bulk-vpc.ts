@@ -274,29 +274,6 @@ export function rejectReason(message: string, layout: string): string {
   return message;
 }
 
-/**
- * Up to this many groups, the steps after the scan (naming, resolution, the insert) run on one
- * DuckDB thread: on a few hundred thousand rows, two threads cost more in coordination than they
- * save (the insert of 210 000 hourly rows took about half the time on one thread; bench/ingest).
- */
-const SINGLE_THREAD_GROUPS = 1_000_000;
-
-/** Runs `work` with DuckDB's thread count set to `threads` (unchanged when undefined), then restores it. */
-async function withThreads<T>(
-  conn: DuckDBConnection,
-  threads: number | undefined,
-  work: () => Promise<T>,
-): Promise<T> {
-  if (threads === undefined) return work();
-  const before = num((await rows(conn, "SELECT current_setting('threads') AS n"))[0]?.n);
-  await conn.run(`SET threads = ${threads}`);
-  try {
-    return await work();
-  } finally {
-    await conn.run(`SET threads = ${before}`);
-  }
-}
-
 /** Loads one VPC text file into the store inside one transaction; commits it. */
 export async function bulkIngestVpc(o: BulkVpcOptions): Promise<BulkVpcResult> {
   const writer = await o.store.beginFile();
@@ -318,28 +295,20 @@ export async function bulkIngestVpc(o: BulkVpcOptions): Promise<BulkVpcResult> {
       await conn.run("DROP TABLE bulk_g");
       await conn.run(stageSql(readCsv, fields, split, "exact"));
     }
-    const groups = num((await rows(conn, "SELECT count(*) AS n FROM bulk_g"))[0]?.n);
-    const { unresolved, counts, ignored, ids } = await withThreads(
-      conn,
-      groups <= SINGLE_THREAD_GROUPS ? 1 : undefined,
-      async () => {
-        const unresolved = await nameAddresses(conn, o.networks, codes);
-        await loadIds(conn, codes);
-        await loadProtocols(conn);
-        await conn.run(FINAL_SQL);
-        const { counts, ignored } = await countRoles(conn);
-        await conn.run("DROP TABLE bulk_g"); // its space is needed by the insert
-        if (num((await rows(conn, OVER_RANGE_SQL))[0]?.n) > 0)
-          fail(
-            "flow-malformed",
-            "the bytes or packets of one hourly edge sum past 2^63 - 1, more than the store holds",
-            { file: o.file },
-          );
-        await conn.run(INSERT_SQL);
-        const ids = (await rows(conn, ID_CODES_SQL)).map((r) => codes.ids[num(r.code)]).sort();
-        return { unresolved, counts, ignored, ids };
-      },
-    );
+    const unresolved = await nameAddresses(conn, o.networks, codes);
+    await loadIds(conn, codes);
+    await loadProtocols(conn);
+    await conn.run(FINAL_SQL);
+    const { counts, ignored } = await countRoles(conn);
+    await conn.run("DROP TABLE bulk_g"); // its space is needed by the insert
+    if (num((await rows(conn, OVER_RANGE_SQL))[0]?.n) > 0)
+      fail(
+        "flow-malformed",
+        "the bytes or packets of one hourly edge sum past 2^63 - 1, more than the store holds",
+        { file: o.file },
+      );
+    await conn.run(INSERT_SQL);
+    const ids = (await rows(conn, ID_CODES_SQL)).map((r) => codes.ids[num(r.code)]).sort();
     await writer.addWorkloads(ids.map((id) => workloadRecord(id, o.resolver, unresolved)));
     const layout = header
       ? "the header on line 1"

@@ -1,6 +1,6 @@
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { capText, type LineLimit, OVERLONG_LINE, readLineBatches } from "./line-reader.js";
+import { capText, decodeUtf8, type LineLimit, OVERLONG_LINE, readLineBatches } from "./line-reader.js";
 
 /** The lines read from stdin made of these chunks. */
 async function linesOf(chunks: string[], limit?: LineLimit): Promise<string[]> {
@@ -47,5 +47,59 @@ describe("capText", () => {
     expect(capText(2048)).toBe("2 KiB (2048 characters)");
     expect(capText(1200)).toBe("1.2 KiB (1200 characters)");
     expect(capText(52)).toBe("52 characters");
+  });
+});
+
+describe("decodeUtf8", () => {
+  async function decoded(chunks: (Buffer | string)[]): Promise<string> {
+    let out = "";
+    for await (const t of decodeUtf8(Readable.from(chunks))) out += t;
+    return out;
+  }
+
+  /** A seeded generator (mulberry32) for the chunk boundaries. */
+  function rng(seed: number): () => number {
+    let a = seed;
+    return () => {
+      a = (a + 0x6d2b79f5) | 0;
+      let t = Math.imul(a ^ (a >>> 15), 1 | a);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+
+  it("gives a UTF-8 decoder's text however the bytes are cut, ASCII first or not", async () => {
+    const texts = [
+      "2 123 eni-1 10.0.0.1 10.0.0.2 443 40000 6 1 60 1700000000 1700000060 ACCEPT OK\n".repeat(40),
+      `${"plain ascii line\n".repeat(30)}café → 東京 🚀 naïve\n${"more ascii\n".repeat(10)}`,
+      "é at the start, then ascii\n",
+    ];
+    const next = rng(7);
+    for (const text of texts) {
+      const bytes = Buffer.from(text, "utf8");
+      for (let trial = 0; trial < 200; trial++) {
+        const chunks: Buffer[] = [];
+        for (let at = 0; at < bytes.length; ) {
+          const n = 1 + Math.floor(next() * 40);
+          chunks.push(bytes.subarray(at, at + n));
+          at += n;
+        }
+        expect(await decoded(chunks)).toBe(text);
+      }
+    }
+  });
+
+  it("reads invalid bytes and a file ending inside a character as U+FFFD, as the decoder does", async () => {
+    const bad = [Buffer.from("ok "), Buffer.from([0xff, 0x41]), Buffer.from([0xe6, 0x9d])];
+    expect(await decoded(bad)).toBe(Buffer.concat(bad).toString("utf8"));
+    expect(await decoded(bad)).toBe("ok \uFFFDA\uFFFD");
+    // a character cut short, then ASCII: the replacement comes where the bytes were
+    const cut = [Buffer.from("ab"), Buffer.from([0xe6, 0x9d]), Buffer.from("tail\n")];
+    expect(await decoded(cut)).toBe(Buffer.concat(cut).toString("utf8"));
+    expect(await decoded(cut)).toBe("ab\uFFFDtail\n");
+  });
+
+  it("passes text chunks through", async () => {
+    expect(await decoded(["ab", Buffer.from("cd"), "é"])).toBe("abcdé");
   });
 });

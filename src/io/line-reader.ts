@@ -5,8 +5,10 @@
  * over the cap is dropped as it streams and stands in the batch as {@link OVERLONG_LINE}, so that
  * the lines after it keep their numbers.
  */
+import { isAscii } from "node:buffer";
 import { createReadStream } from "node:fs";
 import type { Readable } from "node:stream";
+import { StringDecoder } from "node:string_decoder";
 import { createGunzip } from "node:zlib";
 
 /** Bytes per read (and per gunzip output chunk): big chunks mean fewer awaits per line. */
@@ -88,12 +90,36 @@ class PartialLine {
   }
 }
 
+/**
+ * UTF-8 chunks of bytes as text, the same text a UTF-8 decoder gives (a character split between
+ * chunks joined, invalid bytes as U+FFFD). Flow logs are ASCII: while every chunk is, each is
+ * copied as Latin-1 (ASCII's own text) instead of decoded, a third of the time on a 1 GB VPC log;
+ * from the first chunk with another byte on, the decoder reads the rest.
+ */
+export async function* decodeUtf8(chunks: AsyncIterable<Buffer | string>): AsyncGenerator<string> {
+  let decoder: StringDecoder | undefined;
+  for await (const chunk of chunks) {
+    if (typeof chunk === "string") {
+      yield chunk;
+      continue;
+    }
+    if (!decoder && isAscii(chunk)) {
+      yield chunk.toString("latin1");
+      continue;
+    }
+    decoder ??= new StringDecoder("utf8");
+    const text = decoder.write(chunk);
+    if (text.length > 0) yield text;
+  }
+  const rest = decoder?.end();
+  if (rest) yield rest;
+}
+
 /** The text of a file (gunzipped when it ends in `.gz`) or of stdin (`-`), in UTF-8 decoded chunks. */
 export async function* readTextChunks(file: string, stdin?: Readable): AsyncGenerator<string> {
   const input = openInput(file, stdin);
-  input.setEncoding("utf8");
   try {
-    yield* input as AsyncIterable<string>;
+    yield* decodeUtf8(input as AsyncIterable<Buffer>);
   } finally {
     if (file !== "-") input.destroy();
   }

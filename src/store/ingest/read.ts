@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { open } from "node:fs/promises";
 import { createGunzip } from "node:zlib";
-import { DEFAULT_MAX_LINE, type OVERLONG_LINE, splitLineBatches } from "../../io/line-reader.js";
+import { DEFAULT_MAX_LINE, decodeUtf8, type OVERLONG_LINE, splitLineBatches } from "../../io/line-reader.js";
 import { createXxh128, type Xxh128Implementation } from "./xxh128.js";
 
 const CHUNK = 1 << 20;
@@ -115,10 +115,11 @@ export async function* readFileLines(
   });
   const input = file.endsWith(".gz") ? raw.pipe(createGunzip({ chunkSize: CHUNK })) : raw;
   if (input !== raw) raw.on("error", (e) => input.destroy(e));
-  input.setEncoding("utf8");
   let n = 0;
   try {
-    for await (const lines of splitLineBatches(input as AsyncIterable<string>, { max: maxLine })) {
+    for await (const lines of splitLineBatches(decodeUtf8(input as AsyncIterable<Buffer>), {
+      max: maxLine,
+    })) {
       yield { first: n + 1, lines };
       n += lines.length;
     }

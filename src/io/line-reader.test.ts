@@ -51,7 +51,7 @@ describe("capText", () => {
 });
 
 describe("decodeUtf8", () => {
-  async function decoded(chunks: (Buffer | string)[]): Promise<string> {
+  async function decoded(chunks: (Uint8Array | string)[]): Promise<string> {
     let out = "";
     for await (const t of decodeUtf8(Readable.from(chunks))) out += t;
     return out;
@@ -97,6 +97,11 @@ describe("decodeUtf8", () => {
     const cut = [Buffer.from("ab"), Buffer.from([0xe6, 0x9d]), Buffer.from("tail\n")];
     expect(await decoded(cut)).toBe(Buffer.concat(cut).toString("utf8"));
     expect(await decoded(cut)).toBe("ab\uFFFDtail\n");
+  });
+
+  it("reads plain Uint8Array chunks (a web stream's) as bytes", async () => {
+    const enc = new TextEncoder();
+    expect(await decoded([enc.encode("hello\n"), enc.encode("café\n")])).toBe("hello\ncafé\n");
   });
 
   it("passes text chunks through", async () => {

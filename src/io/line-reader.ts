@@ -96,19 +96,23 @@ class PartialLine {
  * copied as Latin-1 (ASCII's own text) instead of decoded, a third of the time on a 1 GB VPC log;
  * from the first chunk with another byte on, the decoder reads the rest.
  */
-export async function* decodeUtf8(chunks: AsyncIterable<Buffer | string>): AsyncGenerator<string> {
+export async function* decodeUtf8(chunks: AsyncIterable<Uint8Array | string>): AsyncGenerator<string> {
   let decoder: StringDecoder | undefined;
   for await (const chunk of chunks) {
     if (typeof chunk === "string") {
       yield chunk;
       continue;
     }
-    if (!decoder && isAscii(chunk)) {
-      yield chunk.toString("latin1");
+    // an object-mode stream may carry plain Uint8Arrays (a web stream's): viewed as a Buffer
+    const bytes = Buffer.isBuffer(chunk)
+      ? chunk
+      : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (!decoder && isAscii(bytes)) {
+      yield bytes.toString("latin1");
       continue;
     }
     decoder ??= new StringDecoder("utf8");
-    const text = decoder.write(chunk);
+    const text = decoder.write(bytes);
     if (text.length > 0) yield text;
   }
   const rest = decoder?.end();

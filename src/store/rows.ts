@@ -45,7 +45,21 @@ export function validateEdge(e: HourlyEdge): void {
     count(e.packets) &&
     count(e.firstSeen) &&
     count(e.lastSeen);
-  if (!ok) fail("usage", `store: invalid hourly edge row ${JSON.stringify(e)}`);
+  if (!ok) {
+    if (tooLarge(e.bytes) || tooLarge(e.packets)) fail("flow-malformed", SUM_PAST_SAFE);
+    fail("usage", `store: invalid hourly edge row ${JSON.stringify(e)}`);
+  }
+}
+
+/**
+ * Why a file whose hourly bytes or packets reach 2^53 is refused, on every ingest path: the store
+ * hands counts out as JavaScript numbers, exact only below 2^53 (9 PB in one hour of one edge).
+ */
+export const SUM_PAST_SAFE =
+  "the bytes or packets of one hourly edge sum to 2^53 or more, past what the store keeps exactly";
+
+function tooLarge(n: unknown): boolean {
+  return typeof n === "number" && n >= 2 ** 53;
 }
 
 function hourStart(n: unknown): boolean {

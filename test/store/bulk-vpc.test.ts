@@ -7,7 +7,6 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DuckDBInstance } from "@duckdb/node-api";
 import { describe, expect, it } from "vitest";
 import { IdentityResolver } from "../../src/identity/resolve.js";
 import { VPC_DEFAULT_FIELDS } from "../../src/ingest/aws-vpc/fields.js";
@@ -18,6 +17,7 @@ import { DuckDbStore } from "../../src/store/duckdb/index.js";
 import { bulkIngestVpc, rejectReason } from "../../src/store/ingest/bulk-vpc.js";
 import { type IngestOptions, ingestFiles } from "../../src/store/ingest/pipeline.js";
 import { hashFile } from "../../src/store/ingest/read.js";
+import { SUM_PAST_SAFE } from "../../src/store/rows.js";
 import { corpusPath } from "../helpers/corpus.js";
 
 const dir = mkdtempSync(join(tmpdir(), "microseg-bulk-"));
@@ -274,52 +274,52 @@ describe("bulk VPC ingest: broken lines are reported as the streaming path repor
   });
 });
 
-describe("bulk VPC ingest: byte and packet sums past what a DOUBLE holds exactly", () => {
+describe("bulk VPC ingest: byte and packet sums up to and past 2^53", () => {
   const sub = mkdtempSync(join(dir, "sums-"));
-  const rec = (bytes: string, packets = "1") =>
-    `2 123456789012 eni-1 10.0.0.3 10.0.0.2 40001 443 6 ${packets} ${bytes} 1700000000 1700000060 ACCEPT OK`;
+  const rec = (bytes: string, packets = "1", hour = "1700000000") =>
+    `2 123456789012 eni-1 10.0.0.3 10.0.0.2 40001 443 6 ${packets} ${bytes} ${hour} ${Number(hour) + 60} ACCEPT OK`;
   const write = (name: string, lines: string[]) => {
     const f = join(sub, name);
     writeFileSync(f, [VPC_DEFAULT_FIELDS.join(" "), ...lines, ""].join("\n"));
     return f;
   };
 
-  it("are exact: a group reaching 2^53 is summed again with exact integers", async () => {
-    // 2^53 + 1 + 1 has no DOUBLE of its own (a DOUBLE sum gives 2^53 or 2^53 + 2)
-    const f = write("big.log", [rec("9007199254740992", "9007199254740992"), rec("1"), rec("1"), rec("5")]);
-    const path = join(sub, "big.duckdb");
-    const { edges, summary } = await ingestInto(path, { flows: [f], bulk: true });
-    expect(summary.files[0].via).toBe("bulk");
-    expect(edges).toHaveLength(1);
-    expect(edges[0].flows).toBe(4);
-    // read as text: the store's reader gives JavaScript numbers, which cannot show the last digit
-    const db = await DuckDBInstance.create(path);
-    const conn = await db.connect();
-    try {
-      const r = await conn.runAndReadAll("SELECT bytes::VARCHAR AS b, packets::VARCHAR AS p FROM edges");
-      expect(r.getRowObjects()).toEqual([{ b: "9007199254740999", p: "9007199254740995" }]);
-    } finally {
-      conn.closeSync();
-      db.closeSync();
-    }
+  it("are exact just under 2^53, on both paths alike", async () => {
+    // 2^53 - 2 from two halves, and 2^53 - 1 packets from three parts
+    const f = write("big.log", [
+      rec("4503599627370495", "3002399751580330"),
+      rec("4503599627370495", "3002399751580330"),
+      rec("0", "3002399751580331"),
+    ]);
+    const bulk = await ingestInto(join(sub, "big-bulk.duckdb"), { flows: [f], bulk: true });
+    const stream = await ingestInto(join(sub, "big-stream.duckdb"), { flows: [f], bulk: false });
+    expect(bulk.summary.files[0].via).toBe("bulk");
+    expect(bulk.edges).toHaveLength(1);
+    expect(bulk.edges[0]).toMatchObject({ flows: 3, bytes: 9007199254740990, packets: 9007199254740991 });
+    expect(bulk.edges).toEqual(stream.edges);
   });
 
-  it("past 2^63 - 1 in one hourly row: a clear error, and nothing of the file is written", async () => {
-    const f = write("huge.log", [rec("9223372036854775000"), rec("9223372036854775000")]);
-    const path = join(sub, "huge.duckdb");
-    const err = await ingestInto(path, { flows: [f], bulk: true }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(MicrosegError);
-    expect((err as MicrosegError).problems[0]).toMatchObject({
-      code: "flow-malformed",
-      location: { file: f },
-    });
-    expect((err as MicrosegError).message).toMatch(/sum past 2\^63 - 1/);
-    const store = await DuckDbStore.open({ path, threads: 1 });
-    try {
-      expect(await store.files()).toEqual([]);
-      expect(await store.queryEdges()).toEqual([]);
-    } finally {
-      await store.close();
+  it("reaching 2^53 in one hourly row: the file fails on both paths with the same reason, nothing written", async () => {
+    // each record is under 2^53; their sum in one hour of one edge is not
+    const f = write("huge.log", [
+      rec("4503599627370496"),
+      rec("4503599627370496"),
+      rec("5", "1", "1700003600"),
+    ]);
+    for (const bulk of [true, false]) {
+      const path = join(sub, `huge-${bulk}.duckdb`);
+      const err = await ingestInto(path, { flows: [f], bulk }).catch((e: unknown) => e);
+      expect(err, `bulk ${bulk}`).toBeInstanceOf(MicrosegError);
+      const p = (err as MicrosegError).problems[0];
+      expect(p.code).toBe("flow-malformed");
+      expect(p.message).toBe(SUM_PAST_SAFE);
+      const store = await DuckDbStore.open({ path, threads: 1 });
+      try {
+        expect(await store.files()).toEqual([]);
+        expect(await store.queryEdges()).toEqual([]);
+      } finally {
+        await store.close();
+      }
     }
   });
 });

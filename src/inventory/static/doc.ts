@@ -52,7 +52,8 @@ type Plain = Record<string, unknown>;
 function isPlain(v: unknown): v is Plain {
   if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
   const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
+  // symbol keys are the schema's to refuse (zod's record reads every own key)
+  return (proto === Object.prototype || proto === null) && Object.getOwnPropertySymbols(v).length === 0;
 }
 
 /** A plain object whose keys are all in `allowed`. */
@@ -75,7 +76,11 @@ function readAddress(a: unknown): StaticAddress | undefined {
   if (!plainWith(a, ["ip", "from", "to"]) || typeof a.ip !== "string") return undefined;
   const out: { ip: string; from?: number; to?: number } = { ip: a.ip };
   for (const end of ["from", "to"] as const) {
-    if (a[end] === undefined) continue;
+    if (!(end in a)) continue;
+    if (a[end] === undefined) {
+      out[end] = undefined; // present but undefined: kept so, as the schema keeps it
+      continue;
+    }
     const ms = timeMs(a[end]);
     if (Number.isNaN(ms)) return undefined;
     out[end] = ms;
@@ -112,8 +117,9 @@ function readWorkload(w: unknown): StaticWorkload | undefined {
     }
   }
   const out: StaticWorkload = { name: w.name, kind, labels, addresses };
-  if (w.namespace !== undefined) out.namespace = w.namespace as string;
-  if (w.zone !== undefined) out.zone = w.zone as string;
+  // a key that is there stays there, even undefined (as the schema returns it)
+  if ("namespace" in w) out.namespace = w.namespace as string | undefined;
+  if ("zone" in w) out.zone = w.zone as string | undefined;
   return out;
 }
 
@@ -121,8 +127,12 @@ function readNetwork(n: unknown): StaticNetwork | undefined {
   if (!plainWith(n, ["name", "cidrs"])) return undefined;
   if (typeof n.name !== "string" || !STATIC_NAME.test(n.name)) return undefined;
   if (!Array.isArray(n.cidrs) || n.cidrs.length === 0) return undefined;
-  if (!n.cidrs.every((c) => typeof c === "string")) return undefined;
-  return { name: n.name, cidrs: [...(n.cidrs as string[])] };
+  const cidrs: string[] = [];
+  for (const c of n.cidrs as unknown[]) {
+    if (typeof c !== "string") return undefined; // holes of a sparse array too
+    cidrs.push(c);
+  }
+  return { name: n.name, cidrs };
 }
 
 function readList<T>(v: unknown, item: (x: unknown) => T | undefined): T[] | undefined {

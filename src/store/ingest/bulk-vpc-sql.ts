@@ -13,16 +13,17 @@
 
 const INT_COLUMNS = new Set(["srcport", "dstport", "protocol", "tcp-flags", "version", "traffic-path"]);
 const BIGINT_COLUMNS = new Set(["start", "end"]);
-/** Counts: never negative (a sign makes the line malformed, as in the streaming parser). */
+/** Counts: read unsigned (a minus sign makes the line malformed, as in the streaming parser; DuckDB still takes `-0`). */
 const UBIGINT_COLUMNS = new Set(["packets", "bytes"]);
 
 /**
- * Below this, a sum of non-negative integers in a DOUBLE is exact: every partial sum is at most
- * the final one, so each addition's result is an integer under 2^53. The scan sums bytes and
- * packets as DOUBLE (cheaper than DuckDB's 128-bit integer sums) and is run again with exact sums
- * when a group reaches it.
+ * The store keeps counts below 2^53 (its readers give JavaScript numbers; src/store/rows.ts refuses
+ * more on every path). Below it, a sum of non-negative integers in a DOUBLE is exact: every partial
+ * sum is at most the final one, so each addition's result is an integer under 2^53. The scan sums
+ * bytes and packets as DOUBLE (cheaper than DuckDB's 128-bit integer sums); a group at or past the
+ * limit fails the file.
  */
-export const EXACT_DOUBLE_LIMIT = 2 ** 53;
+export const SAFE_COUNT_LIMIT = 2 ** 53;
 
 /** Hours in milliseconds (the hourly grain). */
 const HOUR = 3_600_000;
@@ -88,7 +89,8 @@ const DOUBLE_HOUR_LIMIT = 2 ** 50;
  * division never crosses an integer; larger times take the integer division.
  */
 export function hourOf(t: string): string {
-  return `CASE WHEN ${t} > -${DOUBLE_HOUR_LIMIT} AND ${t} < ${DOUBLE_HOUR_LIMIT} THEN trunc(${t} / ${HOUR}.0)::BIGINT * ${HOUR} ELSE (${t} // ${HOUR}) * ${HOUR} END`;
+  const x = `(${t})`;
+  return `CASE WHEN ${x} > -${DOUBLE_HOUR_LIMIT} AND ${x} < ${DOUBLE_HOUR_LIMIT} THEN trunc(${x} / ${HOUR}.0)::BIGINT * ${HOUR} ELSE (${x} // ${HOUR}) * ${HOUR} END`;
 }
 
 /**
@@ -122,12 +124,7 @@ function inlineFine(pairs: readonly { ip: string; hour: number }[]): string {
  * the others collapse into one group per role. `fine` keeps the record time where a binding
  * changes inside the hour (see SplitMode).
  */
-export function stageSql(
-  readCsv: string,
-  fields: readonly string[],
-  split: SplitMode,
-  sums: "double" | "exact" = "double",
-): string {
+export function stageSql(readCsv: string, fields: readonly string[], split: SplitMode): string {
   const has = (f: string) => fields.includes(f);
   const col = (f: string) => (has(f) ? f.replaceAll("-", "_") : "NULL");
   const sip = has("pkt-srcaddr") ? "coalesce(pkt_srcaddr, srcaddr)" : "srcaddr";
@@ -140,8 +137,7 @@ export function stageSql(
   const flags = has("tcp-flags") ? `CASE WHEN pr = 6 AND fl > 0 THEN fl ELSE 0 END` : "0";
   const code = (r: (typeof ROLE_CODES)[number]) => ROLE_CODES.indexOf(r);
   // a missing count is 0 (sum skips NULLs; a group of only NULLs sums to NULL)
-  const sum = (c: string) =>
-    sums === "double" ? `coalesce(sum(${c}::DOUBLE), 0)` : `coalesce(sum(${c}), 0)`;
+  const sum = (c: string) => `coalesce(sum(${c}::DOUBLE), 0)`;
   const fine =
     split.kind === "join"
       ? "CASE WHEN s1.ip IS NOT NULL OR s2.ip IS NOT NULL THEN k.t END"
@@ -229,16 +225,13 @@ LEFT JOIN bulk_names dn ON dn.ip = g.dip
 WHERE g.role >= ${DROPPED}
 GROUP BY ALL`;
 
-/** Whether a group's DOUBLE sums reached {@link EXACT_DOUBLE_LIMIT} (the scan is then run with exact sums). */
-export const INEXACT_SUMS_SQL = `
-SELECT count(*) AS n FROM bulk_g WHERE bytes >= ${EXACT_DOUBLE_LIMIT} OR packets >= ${EXACT_DOUBLE_LIMIT}`;
+/** Groups whose bytes or packets reach {@link SAFE_COUNT_LIMIT} (the file is then refused). */
+export const PAST_SAFE_GROUPS_SQL = `
+SELECT count(*) AS n FROM bulk_g WHERE bytes >= ${SAFE_COUNT_LIMIT} OR packets >= ${SAFE_COUNT_LIMIT}`;
 
-/** The largest value the store's BIGINT columns hold. */
-export const STORE_INT_MAX = 2n ** 63n - 1n;
-
-/** The hourly rows whose summed bytes or packets do not fit the store's columns. */
-export const OVER_RANGE_SQL = `
-SELECT count(*) AS n FROM bulk_final WHERE bytes > ${STORE_INT_MAX} OR packets > ${STORE_INT_MAX}`;
+/** Hourly rows (sums of groups) whose bytes or packets reach {@link SAFE_COUNT_LIMIT}. */
+export const PAST_SAFE_ROWS_SQL = `
+SELECT count(*) AS n FROM bulk_final WHERE bytes >= ${SAFE_COUNT_LIMIT} OR packets >= ${SAFE_COUNT_LIMIT}`;
 
 /** An outside peer talking to itself (never an edge, except drops), as src/graph's isSelfPeer. */
 const SELF_PEER = "(NOT f.dropped AND f.s = f.d AND si.outside)";

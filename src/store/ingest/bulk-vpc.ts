@@ -25,15 +25,16 @@ import { fail } from "../../model/problems.js";
 import { isOutsidePeer } from "../../model/workload.js";
 import type { AggregateCounts } from "../aggregate.js";
 import { DuckDbFileWriter } from "../duckdb/writer.js";
+import { SUM_PAST_SAFE } from "../rows.js";
 import type { Store } from "../types.js";
 import {
   ADDRESSES_SQL,
   FINAL_SQL,
   ID_CODES_SQL,
-  INEXACT_SUMS_SQL,
   INLINE_SPLIT_PAIRS,
   INSERT_SQL,
-  OVER_RANGE_SQL,
+  PAST_SAFE_GROUPS_SQL,
+  PAST_SAFE_ROWS_SQL,
   ROLE_CODES,
   SELF_PEER_SQL,
   SPLIT_SQL,
@@ -287,26 +288,18 @@ export async function bulkIngestVpc(o: BulkVpcOptions): Promise<BulkVpcResult> {
     const codes = new IdCodes();
     await loadBindings(conn, o.bindings, codes);
     const split = await splitMode(conn, o.inlineSplitPairs ?? INLINE_SPLIT_PAIRS);
-    const readCsv = vpcReadCsv(o.file, fields, header, true);
-    await conn.run(stageSql(readCsv, fields, split));
-    if (num((await rows(conn, INEXACT_SUMS_SQL))[0]?.n) > 0) {
-      // a group's bytes or packets reached 2^53, where DOUBLE sums stop being exact: scan again
-      // with exact sums (its rejected lines are the same ones, listed once by rejected())
-      await conn.run("DROP TABLE bulk_g");
-      await conn.run(stageSql(readCsv, fields, split, "exact"));
-    }
+    await conn.run(stageSql(vpcReadCsv(o.file, fields, header, true), fields, split));
+    // past 2^53 the DOUBLE sums are not exact, nor would the store keep the count (nor does the streaming path)
+    if (num((await rows(conn, PAST_SAFE_GROUPS_SQL))[0]?.n) > 0)
+      fail("flow-malformed", SUM_PAST_SAFE, { file: o.file });
     const unresolved = await nameAddresses(conn, o.networks, codes);
     await loadIds(conn, codes);
     await loadProtocols(conn);
     await conn.run(FINAL_SQL);
     const { counts, ignored } = await countRoles(conn);
     await conn.run("DROP TABLE bulk_g"); // its space is needed by the insert
-    if (num((await rows(conn, OVER_RANGE_SQL))[0]?.n) > 0)
-      fail(
-        "flow-malformed",
-        "the bytes or packets of one hourly edge sum past 2^63 - 1, more than the store holds",
-        { file: o.file },
-      );
+    if (num((await rows(conn, PAST_SAFE_ROWS_SQL))[0]?.n) > 0)
+      fail("flow-malformed", SUM_PAST_SAFE, { file: o.file });
     await conn.run(INSERT_SQL);
     const ids = (await rows(conn, ID_CODES_SQL)).map((r) => codes.ids[num(r.code)]).sort();
     await writer.addWorkloads(ids.map((id) => workloadRecord(id, o.resolver, unresolved)));

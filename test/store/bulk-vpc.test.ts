@@ -313,6 +313,7 @@ describe("bulk VPC ingest: byte and packet sums up to and past 2^53", () => {
       const p = (err as MicrosegError).problems[0];
       expect(p.code).toBe("flow-malformed");
       expect(p.message).toBe(SUM_PAST_SAFE);
+      expect(p.location).toEqual({ file: f });
       const store = await DuckDbStore.open({ path, threads: 1 });
       try {
         expect(await store.files()).toEqual([]);

@@ -349,7 +349,7 @@ async function streamFile(
     });
   } catch (e) {
     await writer.abort();
-    throw e;
+    throw locatedAt(e, file);
   }
   addCounts(run.summary.counts, agg.counts);
   for (const [ip, id] of agg.unresolved) run.unresolved.set(ip, id);
@@ -363,4 +363,16 @@ function skipLine(run: Run, l: SkippedLine): void {
       throw new MicrosegError(problem("flow-malformed", "error", l.reason, { file: l.file, line: l.line }));
   } else run.summary.ignoredLines++;
   addSkipped(run, [l]);
+}
+
+/**
+ * A file's data problem raised where the file is not known (the store's row checks, such as an
+ * hourly sum past 2^53) is located at the file; any other error is left as it is.
+ */
+function locatedAt(e: unknown, file: string): unknown {
+  if (!(e instanceof MicrosegError)) return e;
+  if (!e.problems.some((p) => !p.location && p.code === "flow-malformed")) return e;
+  return new MicrosegError(
+    e.problems.map((p) => (p.location || p.code !== "flow-malformed" ? p : { ...p, location: { file } })),
+  );
 }

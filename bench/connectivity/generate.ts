@@ -10,6 +10,7 @@
  */
 import type { Labels } from "../../src/model/labels.js";
 import type { ContainerPort, Workload } from "../../src/model/workload.js";
+import { prng } from "../prng.js";
 
 /** The size of a generated cluster. */
 export interface ClusterSize {
@@ -26,18 +27,6 @@ export interface GeneratedCluster {
   namespaces: Map<string, Labels>;
   /** NetworkPolicy, AdminNetworkPolicy and BaselineAdminNetworkPolicy objects (API shape). */
   policies: Record<string, unknown>[];
-}
-
-/** A small seeded PRNG (mulberry32): deterministic across runs and Node versions. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface AppKind {

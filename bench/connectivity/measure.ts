@@ -22,7 +22,8 @@ import { ProblemSink } from "../../src/model/problems.js";
 import { displayName } from "../../src/model/workload.js";
 import { parseK8sPolicies } from "../../src/policy/k8s/parse.js";
 import { renderConnlistTxt } from "../../src/render/connlist.js";
-import { generateCluster, prng } from "./generate.js";
+import { prng } from "../prng.js";
+import { generateCluster } from "./generate.js";
 import { type ReferenceRun, runReference } from "./reference-run.js";
 
 /** One size's figures. */

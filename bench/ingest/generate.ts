@@ -17,18 +17,7 @@
 
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
-
-/** A seeded PRNG (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from "../prng.js";
 
 /** A Zipf-like index in [0, n): small indexes are much more likely. */
 function zipf(r: () => number, n: number): number {

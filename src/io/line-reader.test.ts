@@ -1,5 +1,6 @@
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
+import { prng } from "../../bench/prng.js";
 import { capText, decodeUtf8, type LineLimit, OVERLONG_LINE, readLineBatches } from "./line-reader.js";
 
 /** The lines read from stdin made of these chunks. */
@@ -57,24 +58,13 @@ describe("decodeUtf8", () => {
     return out;
   }
 
-  /** A seeded generator (mulberry32) for the chunk boundaries. */
-  function rng(seed: number): () => number {
-    let a = seed;
-    return () => {
-      a = (a + 0x6d2b79f5) | 0;
-      let t = Math.imul(a ^ (a >>> 15), 1 | a);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
-
   it("gives a UTF-8 decoder's text however the bytes are cut, ASCII first or not", async () => {
     const texts = [
       "2 123 eni-1 10.0.0.1 10.0.0.2 443 40000 6 1 60 1700000000 1700000060 ACCEPT OK\n".repeat(40),
       `${"plain ascii line\n".repeat(30)}café → 東京 🚀 naïve\n${"more ascii\n".repeat(10)}`,
       "é at the start, then ascii\n",
     ];
-    const next = rng(7);
+    const next = prng(7);
     for (const text of texts) {
       const bytes = Buffer.from(text, "utf8");
       for (let trial = 0; trial < 200; trial++) {

@@ -7,6 +7,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { prng } from "../../../bench/prng.js";
 import { MicrosegError } from "../../model/problems.js";
 import { readValidStaticDoc } from "./doc.js";
 import { loadMixedInventory } from "./load.js";
@@ -102,17 +103,6 @@ const INVALID: [string, unknown][] = [
   ],
 ];
 
-/** A seeded generator (mulberry32) for the mutation sweep. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Stands for "the key is there, its value undefined" among the odd values. */
 const PRESENT_UNDEFINED = Symbol("present but undefined");
 
@@ -186,7 +176,7 @@ describe("the quick static inventory reader", () => {
   });
 
   it("never accepts a mutated document the schema rejects, nor reads one differently", () => {
-    const next = rng(20261204);
+    const next = prng(20261204);
     let accepted = 0;
     let rejected = 0;
     for (let i = 0; i < 3000; i++) {
